@@ -1,0 +1,58 @@
+import { palisadeError } from '../errors';
+import type { AdmissionReviewRequest, Operation } from './types';
+
+const OPERATIONS: ReadonlySet<string> = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
+
+/**
+ * Checks that a parsed JSON body is an AdmissionReview with what the handler relies on, and
+ * names the first problem found (PAL_ERR_BAD_REQUEST → HTTP 400). Fields the apiserver may
+ * omit (name, namespace, object for DELETE, userInfo.groups) are optional.
+ */
+export function decodeAdmissionReview(body: unknown): AdmissionReviewRequest {
+  if (!isObject(body)) throw bad('body is not a JSON object');
+  if (body.kind !== 'AdmissionReview') throw bad('kind must be "AdmissionReview"');
+  if (typeof body.apiVersion !== 'string' || !body.apiVersion.startsWith('admission.k8s.io/')) {
+    throw bad('apiVersion must be admission.k8s.io/v1');
+  }
+  const req = body.request;
+  if (!isObject(req)) throw bad('request is missing');
+  if (typeof req.uid !== 'string' || req.uid === '') throw bad('request.uid is missing');
+  if (!isObject(req.kind) || typeof req.kind.kind !== 'string') {
+    throw bad('request.kind.kind is missing');
+  }
+  if (typeof req.operation !== 'string' || !OPERATIONS.has(req.operation)) {
+    throw bad('request.operation must be one of CREATE, UPDATE, DELETE, CONNECT');
+  }
+  if (req.userInfo !== undefined && !isObject(req.userInfo)) {
+    throw bad('request.userInfo must be an object');
+  }
+  for (const field of ['object', 'oldObject'] as const) {
+    const v = req[field];
+    if (v !== undefined && v !== null && !isObject(v))
+      throw bad(`request.${field} must be an object`);
+  }
+  if (req.namespace !== undefined && typeof req.namespace !== 'string') {
+    throw bad('request.namespace must be a string');
+  }
+  if (req.userInfo === undefined) req.userInfo = {};
+  req.operation = req.operation as Operation;
+  return body as unknown as AdmissionReviewRequest;
+}
+
+/** The uid and apiVersion of a body, if it has them, so even a rejected request can echo them. */
+export function peekIdentity(body: unknown): { uid?: string; apiVersion?: string } {
+  if (!isObject(body)) return {};
+  const req = isObject(body.request) ? body.request : {};
+  return {
+    uid: typeof req.uid === 'string' ? req.uid : undefined,
+    apiVersion: typeof body.apiVersion === 'string' ? body.apiVersion : undefined,
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function bad(reason: string) {
+  return palisadeError('PAL_ERR_BAD_REQUEST', `not a valid AdmissionReview: ${reason}`);
+}

@@ -1,0 +1,100 @@
+// The pure core: AdmissionReview in, AdmissionReview out. Knows nothing of HTTP.
+import type { Config } from '../config/schema';
+import { PalisadeError, toPalisadeError } from '../errors';
+import { serializeInput, type Evaluator } from '../policy/engine';
+import { applicablePolicies, exemption, type NamespaceLabels } from '../policy/match';
+import type { Action } from '../policy/policy-meta';
+import type { EffectivePolicy } from '../policy/policy-set';
+import type { Violation } from '../policy/violation';
+import { auditAnnotations, denyMessage, warningLines } from './messages';
+import { allowed, denied, errored, type ReplyTo } from './response';
+import type { AdmissionReviewRequest, AdmissionReviewResponse } from './types';
+
+/** Everything one decision needs, swapped as a whole on reload. */
+export interface PolicySnapshot {
+  readonly config: Config;
+  readonly policies: readonly EffectivePolicy[];
+  readonly evaluator: Evaluator;
+}
+
+export type Outcome = 'allow' | 'deny' | 'exempt' | 'error';
+
+export interface ActedViolation extends Violation {
+  action: Exclude<Action, 'off'>;
+}
+
+export interface Decision {
+  review: AdmissionReviewResponse;
+  outcome: Outcome;
+  /** Ids of the policies evaluated for this request. */
+  evaluated: string[];
+  violations: ActedViolation[];
+  exemptReason?: string;
+  error?: PalisadeError;
+}
+
+export interface HandleOptions {
+  namespaceLabels?: NamespaceLabels;
+}
+
+export async function handleAdmission(
+  review: AdmissionReviewRequest,
+  snapshot: PolicySnapshot,
+  opts: HandleOptions = {},
+): Promise<Decision> {
+  const req = review.request;
+  const to: ReplyTo = { uid: req.uid, apiVersion: review.apiVersion };
+  const exempt = exemption(req, snapshot.config.exemptions);
+  if (exempt) {
+    return {
+      review: allowed(to),
+      outcome: 'exempt',
+      evaluated: [],
+      violations: [],
+      exemptReason: exempt,
+    };
+  }
+  const policies = applicablePolicies(snapshot.policies, req, opts.namespaceLabels);
+  if (policies.length === 0) {
+    return { review: allowed(to), outcome: 'allow', evaluated: [], violations: [] };
+  }
+  const evaluated = policies.map((p) => p.id);
+  let found: Violation[];
+  try {
+    found = await withDeadline(
+      snapshot.evaluator.evaluate(serializeInput(req, policies)),
+      snapshot.config.evaluation.deadlineMs,
+    );
+  } catch (thrown) {
+    const error = toPalisadeError(thrown, 'PAL_ERR_WASM_EVAL');
+    const reply = errored(to, error.message, snapshot.config.failureMode);
+    return { review: reply, outcome: 'error', evaluated, violations: [], error };
+  }
+  const actions = new Map(policies.map((p) => [p.id, p.action]));
+  const violations: ActedViolation[] = [];
+  for (const v of found) {
+    const action = actions.get(v.policy);
+    if (action && action !== 'off') violations.push({ ...v, action });
+  }
+  return { ...decide(to, violations), evaluated, violations };
+}
+
+function decide(to: ReplyTo, vs: ActedViolation[]): Pick<Decision, 'review' | 'outcome'> {
+  const of = (a: Action) => vs.filter((v) => v.action === a);
+  const deny = of('deny');
+  const extra = {
+    warnings: warningLines(of('warn')),
+    auditAnnotations: auditAnnotations(of('audit')),
+  };
+  if (deny.length > 0) return { review: denied(to, denyMessage(deny), extra), outcome: 'deny' };
+  return { review: allowed(to, extra), outcome: 'allow' };
+}
+
+/** Rejects with PAL_ERR_DEADLINE when the evaluation has not settled in time. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PalisadeError('PAL_ERR_DEADLINE', [ms])), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}

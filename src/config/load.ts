@@ -1,0 +1,86 @@
+// The only reader of process.env and of the config file. Validates once, reports every bad key
+// at once, and returns a deep-frozen Config.
+import { readFile } from 'node:fs/promises';
+import { Value } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { describeThrown, PalisadeError } from '../errors';
+import { ConfigSchema, type Config } from './schema';
+
+export interface ConfigSource {
+  /** Path of the YAML file; undefined means the embedded default (all keys defaulted). */
+  file?: string;
+  /** Overrides from the command line, applied after the file. */
+  overrides?: { port?: number; host?: string; bundle?: string };
+}
+
+/** Where the config comes from, from argv-derived options and the environment. */
+export function configSource(
+  flags: { config?: string; port?: number; host?: string; bundle?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigSource {
+  const port = flags.port ?? (env.PALISADE_PORT ? Number(env.PALISADE_PORT) : undefined);
+  return {
+    file: flags.config ?? env.PALISADE_CONFIG,
+    overrides: {
+      port,
+      host: flags.host ?? env.PALISADE_HOST,
+      bundle: flags.bundle ?? env.PALISADE_BUNDLE,
+    },
+  };
+}
+
+export async function loadConfig(source: ConfigSource): Promise<Config> {
+  let raw: unknown = {};
+  if (source.file) {
+    let text: string;
+    try {
+      text = await readFile(source.file, 'utf8');
+    } catch (thrown) {
+      throw new PalisadeError('PAL_ERR_CONFIG_READ', [source.file, describeThrown(thrown)]);
+    }
+    raw = parseConfigText(source.file, text);
+  }
+  return validateConfig(source.file ?? '<default>', applyOverrides(raw, source.overrides));
+}
+
+export function parseConfigText(name: string, text: string): unknown {
+  try {
+    return parseYaml(text) ?? {};
+  } catch (thrown) {
+    throw new PalisadeError('PAL_ERR_CONFIG_INVALID', [name, `  ${describeThrown(thrown)}`]);
+  }
+}
+
+/** Validates and defaults a parsed config; every problem is listed in one error. */
+export function validateConfig(name: string, raw: unknown): Config {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new PalisadeError('PAL_ERR_CONFIG_INVALID', [name, '  (root): must be a mapping']);
+  }
+  const value = Value.Default(ConfigSchema, structuredClone(raw));
+  const problems = [...Value.Errors(ConfigSchema, value)].map(
+    (e) => `  ${e.path || '(root)'}: ${e.message}`,
+  );
+  if (problems.length > 0) {
+    throw new PalisadeError('PAL_ERR_CONFIG_INVALID', [name, [...new Set(problems)].join('\n')]);
+  }
+  return deepFreeze(value as Config);
+}
+
+function applyOverrides(raw: unknown, overrides: ConfigSource['overrides']): unknown {
+  if (!overrides || typeof raw !== 'object' || raw === null) return raw;
+  const out = { ...(raw as Record<string, unknown>) };
+  const server = { ...((out.server as Record<string, unknown>) ?? {}) };
+  if (overrides.port !== undefined) server.port = overrides.port;
+  if (overrides.host !== undefined) server.host = overrides.host;
+  out.server = server;
+  if (overrides.bundle !== undefined) out.bundle = overrides.bundle;
+  return out;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

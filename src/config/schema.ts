@@ -1,0 +1,115 @@
+// The webhook's configuration file (YAML), as one TypeBox schema: the same object validates the
+// file and gives the TypeScript type. docs/configuration.md documents every key.
+import { Type, type Static } from '@sinclair/typebox';
+
+const Strings = Type.Array(Type.String(), { default: [] });
+
+const LabelSelector = Type.Object(
+  {
+    matchLabels: Type.Optional(Type.Record(Type.String(), Type.String())),
+    matchExpressions: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            key: Type.String(),
+            operator: Type.Union([
+              Type.Literal('In'),
+              Type.Literal('NotIn'),
+              Type.Literal('Exists'),
+              Type.Literal('DoesNotExist'),
+            ]),
+            values: Type.Optional(Type.Array(Type.String())),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type LabelSelector = Static<typeof LabelSelector>;
+
+export const Match = Type.Object(
+  {
+    kinds: Type.Optional(Type.Array(Type.String())),
+    operations: Type.Optional(
+      Type.Array(
+        Type.Union([
+          Type.Literal('CREATE'),
+          Type.Literal('UPDATE'),
+          Type.Literal('DELETE'),
+          Type.Literal('CONNECT'),
+          Type.Literal('*'),
+        ]),
+      ),
+    ),
+    namespaces: Type.Optional(Type.Array(Type.String())),
+    excludedNamespaces: Type.Optional(Type.Array(Type.String())),
+    namespaceSelector: Type.Optional(LabelSelector),
+    labelSelector: Type.Optional(LabelSelector),
+  },
+  { additionalProperties: false },
+);
+export type Match = Static<typeof Match>;
+
+const Action = Type.Union([
+  Type.Literal('deny'),
+  Type.Literal('warn'),
+  Type.Literal('audit'),
+  Type.Literal('off'),
+]);
+
+export const PolicyConfig = Type.Object(
+  {
+    action: Type.Optional(Action),
+    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    match: Type.Optional(Match),
+  },
+  { additionalProperties: false },
+);
+export type PolicyConfig = Static<typeof PolicyConfig>;
+
+export const ConfigSchema = Type.Object(
+  {
+    server: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8443 }),
+        tls: Type.Object(
+          {
+            certFile: Type.Optional(Type.String()),
+            keyFile: Type.Optional(Type.String()),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        // The apiserver keeps connections alive and reuses them; a server that closes idle
+        // connections sooner than the client expects causes intermittent EOF / connection reset.
+        keepAliveTimeoutMs: Type.Integer({ minimum: 1000, default: 120_000 }),
+        drainTimeoutMs: Type.Integer({ minimum: 0, default: 25_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    bundle: Type.String({ default: 'dist/bundle' }),
+    failureMode: Type.Union([Type.Literal('closed'), Type.Literal('open')], { default: 'closed' }),
+    evaluation: Type.Object(
+      {
+        deadlineMs: Type.Integer({ minimum: 1, maximum: 30_000, default: 2_000 }),
+        maxMemoryMiB: Type.Integer({ minimum: 1, maximum: 4096, default: 64 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info' },
+    ),
+    watch: Type.Boolean({ default: true }),
+    exemptions: Type.Object(
+      { namespaces: Strings, users: Strings, groups: Strings },
+      { additionalProperties: false, default: {} },
+    ),
+    policies: Type.Record(Type.String(), PolicyConfig, { default: {} }),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;

@@ -1,0 +1,68 @@
+// One registry of coded errors. Tests assert on `err.code`, never on message text; the HTTP
+// layer maps codes to statuses in one place (server/error-status.ts) using `status` below.
+
+export const ERRORS = {
+  PAL_ERR_BUNDLE_LOAD: { status: 500, message: 'cannot load policy bundle %s: %s' },
+  PAL_ERR_BUNDLE_INVALID: { status: 500, message: 'invalid policy bundle %s: %s' },
+  PAL_ERR_WASM_EVAL: { status: 500, message: 'policy evaluation failed: %s' },
+  PAL_ERR_WASM_MEMORY: { status: 500, message: 'policy evaluation exceeded its memory limit: %s' },
+  PAL_ERR_BUILTIN: { status: 500, message: 'builtin %s failed: %s' },
+  PAL_ERR_DEADLINE: { status: 500, message: 'policy evaluation exceeded its deadline of %s ms' },
+  PAL_ERR_CONFIG_INVALID: { status: 500, message: 'invalid config %s:\n%s' },
+  PAL_ERR_CONFIG_READ: { status: 500, message: 'cannot read config %s: %s' },
+  PAL_ERR_TLS_LOAD: { status: 500, message: 'cannot load TLS certificate: %s' },
+  PAL_ERR_BAD_REQUEST: { status: 400, message: '%s' },
+  PAL_ERR_UNSUPPORTED_MEDIA: { status: 415, message: '%s' },
+  PAL_ERR_BODY_TOO_LARGE: { status: 413, message: '%s' },
+  PAL_ERR_INTERNAL: { status: 500, message: 'internal error: %s' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class PalisadeError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, args: readonly unknown[] = [], options?: { cause?: unknown }) {
+    super(format(ERRORS[code].message, args), options);
+    this.name = 'PalisadeError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+  }
+}
+
+export function palisadeError(code: ErrorCode, ...args: unknown[]): PalisadeError {
+  return new PalisadeError(code, args);
+}
+
+function format(template: string, args: readonly unknown[]): string {
+  let i = 0;
+  return template.replace(/%s/g, () => (i < args.length ? String(args[i++]) : '%s'));
+}
+
+/**
+ * Turns anything thrown into an Error with a readable message. The opa-wasm SDK and wasm
+ * aborts throw strings and plain objects (`{message}`), not Error instances.
+ */
+export function describeThrown(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message;
+  if (typeof thrown === 'string') return thrown;
+  if (thrown && typeof thrown === 'object' && 'message' in thrown) {
+    return String((thrown as { message: unknown }).message);
+  }
+  try {
+    return JSON.stringify(thrown) ?? String(thrown);
+  } catch {
+    return String(thrown);
+  }
+}
+
+/** Wraps a thrown value into a coded error, keeping coded errors as they are. */
+export function toPalisadeError(
+  thrown: unknown,
+  code: ErrorCode = 'PAL_ERR_INTERNAL',
+): PalisadeError {
+  if (thrown instanceof PalisadeError) return thrown;
+  const err = new PalisadeError(code, [describeThrown(thrown)], { cause: thrown });
+  return err;
+}

@@ -1,0 +1,185 @@
+// Entry point of the webhook: load config, load the bundle, serve HTTPS, reload on change,
+// drain on SIGTERM.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
+import { configSource, loadConfig } from './config/load';
+import type { Config } from './config/schema';
+import { describeThrown } from './errors';
+import { createLogger } from './logger';
+import { PolicyRuntime } from './policy/policy-runtime';
+import { buildServer, replaceCertificate, type App } from './server/build-server';
+import type { ServerDeps } from './server/deps';
+import { Metrics } from './server/metrics';
+import { loadCertFiles, selfSigned, type ServingCert } from './server/tls';
+import { watchFiles } from './watch-files';
+
+const USAGE = `Usage: palisade-webhook [--config FILE] [--port N] [--host ADDR] [--bundle DIR]
+  --config FILE  webhook config (YAML); default: built-in defaults (docs/configuration.md)
+  --port N       HTTPS port (default 8443)
+  --host ADDR    address to listen on (default 127.0.0.1)
+  --bundle DIR   compiled policy bundle (default dist/bundle)`;
+
+const WATCH_INTERVAL_MS = 1000;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      bundle: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const port = values.port === undefined ? undefined : Number(values.port);
+  const source = configSource({
+    config: values.config,
+    port,
+    host: values.host,
+    bundle: values.bundle,
+  });
+  const config = await loadConfig(source);
+  const logger = createLogger(config.logLevel as 'info');
+  const runtime = await PolicyRuntime.start(config);
+  const tls = loadTls(config);
+  let draining = false;
+  const metrics = new Metrics({ processMetrics: true });
+  const deps: ServerDeps = { runtime, metrics, logger, isReady: () => !draining };
+  const app = await buildServer(deps, {
+    tls,
+    keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
+  });
+  await app.listen({ host: config.server.host, port: config.server.port });
+  const stopWatching = config.watch ? watchAll(source.file, config, app, deps) : () => undefined;
+  announce(app, config, tls, runtime, logger);
+
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      if (draining) return;
+      draining = true;
+      logger.info({ signal }, 'draining: readiness off, finishing in-flight requests');
+      stopWatching();
+      const force = setTimeout(() => done(), config.server.drainTimeoutMs);
+      force.unref();
+      void app.close().then(() => done());
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await runtime.close();
+  logger.info('stopped');
+  return 0;
+}
+
+function loadTls(config: Config): ServingCert {
+  const { certFile, keyFile } = config.server.tls;
+  if (certFile && keyFile) return loadCertFiles(certFile, keyFile);
+  return selfSigned(
+    ['localhost', config.server.host, '127.0.0.1'].filter((h, i, a) => a.indexOf(h) === i),
+  );
+}
+
+function watchAll(
+  configFile: string | undefined,
+  config: Config,
+  app: App,
+  deps: ServerDeps,
+): () => void {
+  const { runtime, metrics, logger } = deps;
+  runtime.on('reloaded', (kind) => {
+    metrics.reloads.inc({ kind, result: 'success' });
+    logger.info({ kind }, `${kind} reloaded`);
+  });
+  runtime.on('rejected', (kind, err) => {
+    metrics.reloads.inc({ kind, result: 'failure' });
+    logger.error(
+      { kind, reason: err.message },
+      `new ${kind} refused; the previous one keeps serving`,
+    );
+  });
+  const stops: Array<() => void> = [];
+  if (configFile) {
+    stops.push(
+      watchFiles([configFile], WATCH_INTERVAL_MS, () => {
+        loadConfig({
+          file: configFile,
+          overrides: { port: config.server.port, host: config.server.host },
+        })
+          .then((next) => runtime.reloadConfig(next))
+          .catch((err: Error) => runtime.reject('config', err));
+      }),
+    );
+  }
+  const bundle = runtime.snapshot.config.bundle;
+  stops.push(
+    watchFiles(
+      [join(bundle, 'policy.wasm'), join(bundle, 'palisade.json')],
+      WATCH_INTERVAL_MS,
+      () => {
+        void runtime.reloadBundle();
+      },
+    ),
+  );
+  const { certFile, keyFile } = config.server.tls;
+  if (certFile && keyFile) {
+    stops.push(
+      watchFiles([certFile, keyFile], WATCH_INTERVAL_MS, () => {
+        try {
+          replaceCertificate(app, deps, loadCertFiles(certFile, keyFile));
+          metrics.reloads.inc({ kind: 'tls', result: 'success' });
+          logger.info('serving certificate reloaded');
+        } catch (err) {
+          metrics.reloads.inc({ kind: 'tls', result: 'failure' });
+          logger.error(
+            { reason: describeThrown(err) },
+            'new certificate refused; the previous one keeps serving',
+          );
+        }
+      }),
+    );
+  }
+  return () => stops.forEach((s) => s());
+}
+
+function announce(
+  app: App,
+  config: Config,
+  tls: ServingCert,
+  runtime: PolicyRuntime,
+  logger: Logger,
+) {
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const url = `https://${host}:${port}`;
+  let caFile = config.server.tls.certFile ?? '';
+  if (tls.source === 'self-signed') {
+    caFile = join(mkdtempSync(join(tmpdir(), 'palisade-')), 'ca.crt');
+    writeFileSync(caFile, tls.ca);
+  }
+  const sample = resolve(__dirname, '../../examples/reviews/privileged-pod.json');
+  logger.info({ url, policies: runtime.snapshot.policies.length, caFile }, 'palisade listening');
+  process.stderr.write(
+    `\nPalisade is serving ${runtime.snapshot.policies.length} policies at ${url}/validate\n` +
+      `Try it:\n  curl --cacert ${caFile} -H 'Content-Type: application/json' \\\n` +
+      `    --data @${sample} ${url}/validate\n\n`,
+  );
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`palisade: ${describeThrown(err)}\n`);
+      process.exit(2);
+    },
+  );
+}

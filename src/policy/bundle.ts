@@ -1,0 +1,85 @@
+// A compiled policy bundle on disk, as `npm run build:policies` writes it:
+//   <dir>/policy.wasm   the policies compiled by `opa build -t wasm`
+//   <dir>/data.json     the bundle's data document (loaded with setData)
+//   <dir>/palisade.json the policies' metadata (policy.yaml of each, as JSON)
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeThrown, PalisadeError } from '../errors';
+import { ACTIONS, type PolicyMeta } from './policy-meta';
+
+export const ENTRYPOINT = 'palisade/violations';
+
+export interface Bundle {
+  readonly path: string;
+  readonly module: WebAssembly.Module;
+  /** data.json as serialized JSON, or undefined when the bundle has no data. */
+  readonly data?: ArrayBuffer;
+  readonly policies: ReadonlyMap<string, PolicyMeta>;
+}
+
+export async function loadBundle(dir: string): Promise<Bundle> {
+  const [wasm, data, manifest] = await Promise.all([
+    read(dir, 'policy.wasm'),
+    read(dir, 'data.json', true),
+    read(dir, 'palisade.json'),
+  ]);
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(toArrayBuffer(wasm!));
+  } catch (thrown) {
+    throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [
+      dir,
+      `policy.wasm: ${describeThrown(thrown)}`,
+    ]);
+  }
+  const policies = parseManifest(dir, manifest!.toString('utf8'));
+  return {
+    path: dir,
+    module,
+    data: data && data.byteLength > 0 ? toArrayBuffer(data) : undefined,
+    policies,
+  };
+}
+
+function parseManifest(dir: string, text: string): Map<string, PolicyMeta> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (thrown) {
+    throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [
+      dir,
+      `palisade.json: ${describeThrown(thrown)}`,
+    ]);
+  }
+  const list = (doc as { policies?: unknown }).policies;
+  if (!Array.isArray(list)) {
+    throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [dir, 'palisade.json has no policies list']);
+  }
+  const out = new Map<string, PolicyMeta>();
+  for (const p of list as PolicyMeta[]) {
+    if (!p || typeof p.id !== 'string' || !ACTIONS.includes(p.action)) {
+      throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [
+        dir,
+        `palisade.json: policy ${JSON.stringify(p?.id)} lacks an id or a valid action`,
+      ]);
+    }
+    out.set(p.id, { ...p, match: p.match ?? {} });
+  }
+  return out;
+}
+
+async function read(dir: string, name: string, optional = false): Promise<Buffer | undefined> {
+  try {
+    return await readFile(join(dir, name));
+  } catch (thrown) {
+    if (optional && (thrown as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new PalisadeError('PAL_ERR_BUNDLE_LOAD', [dir, describeThrown(thrown)], {
+      cause: thrown,
+    });
+  }
+}
+
+/** An ArrayBuffer holding exactly these bytes (a Buffer may sit inside a larger shared pool). */
+export function toArrayBuffer(buf: Uint8Array): ArrayBuffer {
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+}

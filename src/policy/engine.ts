@@ -1,0 +1,63 @@
+// Evaluates every applicable policy of a request with ONE input serialization and ONE wasm
+// evaluation: the bundle's single entrypoint (palisade/violations) runs each policy listed in
+// input.policies with its own parameters.
+import type { AdmissionRequest } from '../admission/types';
+import { describeThrown, PalisadeError, toPalisadeError } from '../errors';
+import { ENTRYPOINT, type Bundle } from './bundle';
+import type { EffectivePolicy } from './policy-set';
+import { toViolations, type Violation } from './violation';
+import { WasmPolicy, type WasmLimits } from './wasm-runtime';
+
+export interface Evaluator {
+  evaluate(input: ArrayBuffer): Promise<Violation[]>;
+  close(): Promise<void>;
+}
+
+/** Serializes the evaluation input once, as the bytes the wasm reads. */
+export function serializeInput(
+  req: AdmissionRequest,
+  policies: readonly EffectivePolicy[],
+): ArrayBuffer {
+  const selected: Record<string, { parameters: Record<string, unknown> }> = {};
+  for (const p of policies) selected[p.id] = { parameters: p.parameters };
+  const bytes = encoder.encode(JSON.stringify({ review: req, policies: selected }));
+  return bytes.buffer as ArrayBuffer;
+}
+const encoder = new TextEncoder();
+
+/** Evaluates on the calling thread. A failed evaluation replaces the instance. */
+export class InlineEvaluator implements Evaluator {
+  private instance: WasmPolicy;
+
+  constructor(
+    private readonly bundle: Bundle,
+    private readonly limits: WasmLimits,
+  ) {
+    this.instance = instantiate(bundle, limits);
+  }
+
+  async evaluate(input: ArrayBuffer): Promise<Violation[]> {
+    return this.evaluateSync(input);
+  }
+
+  evaluateSync(input: ArrayBuffer): Violation[] {
+    try {
+      return toViolations(this.instance.evaluate(input));
+    } catch (thrown) {
+      // The instance may be mid-way through an aborted evaluation; start a clean one.
+      this.instance = instantiate(this.bundle, this.limits);
+      throw toPalisadeError(thrown, 'PAL_ERR_WASM_EVAL');
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function instantiate(bundle: Bundle, limits: WasmLimits): WasmPolicy {
+  try {
+    return WasmPolicy.instantiate(bundle.module, ENTRYPOINT, limits, bundle.data);
+  } catch (thrown) {
+    if (thrown instanceof PalisadeError) throw thrown;
+    throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [bundle.path, describeThrown(thrown)]);
+  }
+}

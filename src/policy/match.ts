@@ -1,0 +1,68 @@
+// Which policies apply to one admission request: exemptions first, then each policy's match
+// (kinds, operations, namespaces, namespace and label selectors). Policies with action `off`
+// never apply, so they are never evaluated.
+import type { Config } from '../config/schema';
+import type { AdmissionRequest } from '../admission/types';
+import { selectorMatches } from './label-selector';
+import type { EffectivePolicy } from './policy-set';
+
+/** Looks up a namespace's labels; undefined when unknown (no cluster access, not yet seen). */
+export type NamespaceLabels = (namespace: string) => Record<string, string> | undefined;
+
+/** The reason a request is exempt from every policy, or undefined. */
+export function exemption(
+  req: AdmissionRequest,
+  exemptions: Config['exemptions'],
+): string | undefined {
+  const ns = namespaceOf(req);
+  if (ns && exemptions.namespaces.some((p) => globMatch(p, ns))) return `namespace ${ns} is exempt`;
+  const user = req.userInfo.username;
+  if (user && exemptions.users.some((p) => globMatch(p, user))) return `user ${user} is exempt`;
+  const group = (req.userInfo.groups ?? []).find((g) =>
+    exemptions.groups.some((p) => globMatch(p, g)),
+  );
+  if (group) return `group ${group} is exempt`;
+  return undefined;
+}
+
+export function applicablePolicies(
+  policies: readonly EffectivePolicy[],
+  req: AdmissionRequest,
+  namespaceLabels?: NamespaceLabels,
+): EffectivePolicy[] {
+  return policies.filter((p) => p.action !== 'off' && matches(p, req, namespaceLabels));
+}
+
+function matches(p: EffectivePolicy, req: AdmissionRequest, nsLabels?: NamespaceLabels): boolean {
+  const m = p.match;
+  if (m.kinds && !m.kinds.some((k) => k === '*' || k === req.kind.kind)) return false;
+  const ops = m.operations ?? ['CREATE', 'UPDATE'];
+  if (!ops.some((o) => o === '*' || o === req.operation)) return false;
+  const ns = namespaceOf(req);
+  if (m.namespaces?.length && !(ns && m.namespaces.some((pat) => globMatch(pat, ns)))) return false;
+  if (ns && m.excludedNamespaces?.some((pat) => globMatch(pat, ns))) return false;
+  if (m.labelSelector && !selectorMatches(m.labelSelector, objectLabels(req))) return false;
+  if (m.namespaceSelector && ns) {
+    const labels = req.kind.kind === 'Namespace' ? objectLabels(req) : nsLabels?.(ns);
+    // Unknown labels: apply the policy rather than silently skip it (fail toward enforcement).
+    if (labels && !selectorMatches(m.namespaceSelector, labels)) return false;
+  }
+  return true;
+}
+
+/** The namespace a request concerns; for a Namespace object, its own name. */
+export function namespaceOf(req: AdmissionRequest): string | undefined {
+  if (req.namespace) return req.namespace;
+  if (req.kind.kind === 'Namespace') return req.name || req.object?.metadata?.name;
+  return undefined;
+}
+
+function objectLabels(req: AdmissionRequest): Record<string, string> {
+  const obj = req.operation === 'DELETE' ? req.oldObject : req.object;
+  return obj?.metadata?.labels ?? {};
+}
+
+/** Exact match, or a prefix match when the pattern ends in `*` (as Gatekeeper's namespaces). */
+function globMatch(pattern: string, value: string): boolean {
+  return pattern.endsWith('*') ? value.startsWith(pattern.slice(0, -1)) : pattern === value;
+}

@@ -1,0 +1,32 @@
+// Metadata of one policy, from its policy.yaml, as the bundle build writes it to palisade.json.
+// docs/policy-contract.md describes each field.
+
+export type Action = 'deny' | 'warn' | 'audit' | 'off';
+export const ACTIONS: readonly Action[] = ['deny', 'warn', 'audit', 'off'];
+
+export interface PolicyMatchSpec {
+  kinds?: string[];
+  operations?: string[];
+}
+
+export interface PolicyMeta {
+  id: string;
+  title: string;
+  description?: string;
+  severity?: string;
+  action: Action;
+  match: PolicyMatchSpec;
+  /** JSON schema of the parameters; `properties.<name>.default` gives the defaults. */
+  parameters?: { properties?: Record<string, { default?: unknown }> } & Record<string, unknown>;
+  controls?: Record<string, unknown>;
+  docs?: string;
+}
+
+/** Default parameters from a policy's parameter schema. */
+export function defaultParameters(meta: PolicyMeta): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, prop] of Object.entries(meta.parameters?.properties ?? {})) {
+    if (prop && 'default' in prop) out[name] = prop.default;
+  }
+  return out;
+}

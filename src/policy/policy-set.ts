@@ -1,0 +1,42 @@
+// The effective policy set: each policy's metadata from the bundle merged with the config's
+// action, parameters and match. Built once per (bundle, config) pair and swapped as a whole.
+import type { Config, Match } from '../config/schema';
+import { defaultParameters, type Action, type PolicyMeta } from './policy-meta';
+
+export interface EffectivePolicy {
+  readonly id: string;
+  readonly meta: PolicyMeta;
+  readonly action: Action;
+  readonly parameters: Record<string, unknown>;
+  readonly match: Match;
+}
+
+/**
+ * Resolves every policy of the bundle against the config. Returns the problems (config entries
+ * naming policies the bundle lacks) instead of throwing, so the caller can report them all.
+ */
+export function resolvePolicies(
+  bundlePolicies: ReadonlyMap<string, PolicyMeta>,
+  config: Config,
+): { policies: EffectivePolicy[]; problems: string[] } {
+  const problems = Object.keys(config.policies)
+    .filter((id) => !bundlePolicies.has(id))
+    .map((id) => `policies.${id}: no such policy in the bundle`);
+  const policies = [...bundlePolicies.values()]
+    .map((meta): EffectivePolicy => {
+      const cfg = config.policies[meta.id] ?? {};
+      return {
+        id: meta.id,
+        meta,
+        action: cfg.action ?? meta.action,
+        parameters: { ...defaultParameters(meta), ...(cfg.parameters ?? {}) },
+        match: {
+          kinds: meta.match.kinds,
+          operations: meta.match.operations as Match['operations'],
+          ...(cfg.match ?? {}),
+        },
+      };
+    })
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { policies, problems };
+}

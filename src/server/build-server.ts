@@ -1,0 +1,61 @@
+// The Fastify factory: HTTPS only, TLS 1.2+, a long keep-alive, a body limit, JSON errors.
+import Fastify from 'fastify';
+import type { Server as TlsServer } from 'node:tls';
+import type { ServingCert } from './tls';
+import type { ServerDeps } from './deps';
+import { toHttpError } from './error-status';
+import { healthRoutes } from './routes/health';
+import { validateRoute } from './routes/validate';
+
+/**
+ * 7 MiB, as controller-runtime's webhook server: etcd refuses values over 1.5 MiB and the
+ * apiserver bodies over 3 MiB; an AdmissionReview carries object and oldObject (UPDATE), plus
+ * the envelope, so 2 × 3 MiB and some headroom. Larger bodies get 413.
+ */
+export const BODY_LIMIT = 7 * 1024 * 1024;
+
+export interface ServerOptions {
+  tls: ServingCert;
+  keepAliveTimeoutMs: number;
+}
+
+export async function buildServer(deps: ServerDeps, opts: ServerOptions) {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    disableRequestLogging: true, // the decision line is the per-request line
+    https: { key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' },
+    keepAliveTimeout: opts.keepAliveTimeoutMs,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+  });
+  app.setErrorHandler((err, request, reply) => {
+    const http = toHttpError(err);
+    if (http.status >= 500) request.log.error({ err }, 'request failed');
+    deps.metrics.errors.inc({ code: http.body.error.code });
+    deps.metrics.requests.inc({ operation: '', kind: '', code: http.status });
+    return reply.code(http.status).send(http.body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({
+        error: { code: 'PAL_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url}` },
+      }),
+  );
+  await app.register(healthRoutes, deps);
+  await app.register(validateRoute, deps);
+  deps.metrics.certificateExpiry.set(opts.tls.expiresAt.getTime() / 1000);
+  return app;
+}
+
+/** Swaps the serving certificate in place: new handshakes use it, open connections continue. */
+export type App = Awaited<ReturnType<typeof buildServer>>;
+
+export function replaceCertificate(app: App, deps: ServerDeps, tls: ServingCert): void {
+  (app.server as unknown as TlsServer).setSecureContext({
+    key: tls.key,
+    cert: tls.cert,
+    minVersion: 'TLSv1.2',
+  });
+  deps.metrics.certificateExpiry.set(tls.expiresAt.getTime() / 1000);
+}

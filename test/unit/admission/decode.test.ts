@@ -1,0 +1,62 @@
+import { decodeAdmissionReview, peekIdentity } from '../../../src/admission/decode';
+import { PalisadeError } from '../../../src/errors';
+import { pod, review } from '../../fixtures/reviews';
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof PalisadeError ? err.code : 'not coded';
+  }
+  return undefined;
+}
+
+describe('decodeAdmissionReview', () => {
+  it('accepts a review the apiserver sends', () => {
+    const r = review(pod('web'));
+    expect(decodeAdmissionReview(JSON.parse(JSON.stringify(r))).request.uid).toBe(r.request.uid);
+  });
+
+  it('defaults a missing userInfo to an empty object', () => {
+    const r = JSON.parse(JSON.stringify(review(pod('web'))));
+    delete r.request.userInfo;
+    expect(decodeAdmissionReview(r).request.userInfo).toEqual({});
+  });
+
+  const valid = () => JSON.parse(JSON.stringify(review(pod('web'))));
+  it.each([
+    ['a JSON array', () => []],
+    ['a string', () => 'hello'],
+    ['null', () => null],
+    ['another kind', () => ({ ...valid(), kind: 'Pod' })],
+    ['a wrong apiVersion', () => ({ ...valid(), apiVersion: 'v1' })],
+    ['no request', () => ({ ...valid(), request: undefined })],
+    ['no uid', () => ({ ...valid(), request: { ...valid().request, uid: undefined } })],
+    ['an empty uid', () => ({ ...valid(), request: { ...valid().request, uid: '' } })],
+    ['no kind', () => ({ ...valid(), request: { ...valid().request, kind: undefined } })],
+    [
+      'a bad operation',
+      () => ({ ...valid(), request: { ...valid().request, operation: 'PATCH' } }),
+    ],
+    [
+      'an object that is a string',
+      () => ({ ...valid(), request: { ...valid().request, object: 'x' } }),
+    ],
+  ])('refuses %s with PAL_ERR_BAD_REQUEST', (_name, body) => {
+    expect(codeOf(() => decodeAdmissionReview(body()))).toBe('PAL_ERR_BAD_REQUEST');
+  });
+
+  it('names the missing field in the message', () => {
+    expect(() =>
+      decodeAdmissionReview({ ...valid(), request: { ...valid().request, uid: undefined } }),
+    ).toThrow(/request\.uid/);
+  });
+
+  it('peeks the uid and apiVersion of anything that has them', () => {
+    expect(peekIdentity({ apiVersion: 'admission.k8s.io/v1', request: { uid: 'u1' } })).toEqual({
+      uid: 'u1',
+      apiVersion: 'admission.k8s.io/v1',
+    });
+    expect(peekIdentity('nope')).toEqual({});
+  });
+});
