@@ -1,0 +1,85 @@
+// Starts a real Palisade HTTPS server in-process on a free loopback port, on the real compiled
+// bundle, with a certificate made by node-forge, and talks to it over TLS.
+import { request, Agent } from 'node:https';
+import { Writable } from 'node:stream';
+import { validateConfig } from '../../src/config/load';
+import { createLogger } from '../../src/logger';
+import { PolicyRuntime } from '../../src/policy/policy-runtime';
+import { buildServer, type App } from '../../src/server/build-server';
+import type { ServerDeps } from '../../src/server/deps';
+import { Metrics } from '../../src/server/metrics';
+import { selfSigned, type ServingCert } from '../../src/server/tls';
+
+export const BUNDLE = process.env.PALISADE_TEST_BUNDLE ?? 'dist/bundle';
+
+export interface Harness {
+  app: App;
+  deps: ServerDeps;
+  tls: ServingCert;
+  port: number;
+  logLines: () => Record<string, unknown>[];
+  logText: () => string;
+  post: (body: string | object, headers?: Record<string, string>) => Promise<HttpReply>;
+  get: (path: string) => Promise<HttpReply>;
+  close: () => Promise<void>;
+}
+
+export interface HttpReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: () => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export async function startHarness(configRaw: object = {}): Promise<Harness> {
+  const config = validateConfig('test', { bundle: BUNDLE, logLevel: 'debug', ...configRaw });
+  let log = '';
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      log += chunk.toString();
+      done();
+    },
+  });
+  const logger = createLogger('debug', sink);
+  const runtime = await PolicyRuntime.start(config);
+  const tls = selfSigned(['127.0.0.1']);
+  const metrics = new Metrics();
+  const deps: ServerDeps = { runtime, metrics, logger, isReady: () => true };
+  const app = await buildServer(deps, { tls, keepAliveTimeoutMs: config.server.keepAliveTimeoutMs });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+  const agent = new Agent({ keepAlive: true, ca: tls.ca });
+  const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
+    new Promise<HttpReply>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  return {
+    app,
+    deps,
+    tls,
+    port,
+    logText: () => log,
+    logLines: () =>
+      log
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    post: (body, headers = { 'content-type': 'application/json' }) =>
+      send('POST', '/validate', typeof body === 'string' ? body : JSON.stringify(body), headers),
+    get: (path) => send('GET', path),
+    close: async () => {
+      agent.destroy();
+      await app.close();
+      await runtime.close();
+    },
+  };
+}
