@@ -1,0 +1,80 @@
+# Pod-spec access for every workload kind, with the field path of each piece in the submitted
+# object, so a pod policy covers Deployments, CronJobs, ... with no extra code.
+#
+# Reads input.review (the AdmissionRequest) and keys off input.review.kind.kind (the kind the
+# apiserver asked about), not object.kind. Nothing is produced when input.review.object is not an
+# object (DELETE sends object: null) or when the kind carries no pod template.
+#
+#   pod_specs     set of {"spec": <PodSpec>, "path": "spec.template.spec"}    (0 or 1 element)
+#   pod_metadata  set of {"metadata": <ObjectMeta>, "path": "spec.template.metadata"}
+#   containers    set of {"container": <Container>, "name": "app",
+#                         "path": "spec.template.spec.containers[0]",
+#                         "type": "container" | "initContainer" | "ephemeralContainer"}
+#   pod_spec_prefix  the PodSpec path prefix for input.review.kind.kind ("spec" for a Pod)
+#   pod_kinds     every kind this library understands
+#
+# Paths use dots for fields and [i] for list indexes, from the root of input.review.object.
+package lib.kubernetes.pods
+
+# Path (keys from the object root) of the pod template (the object holding metadata + spec) for
+# each kind. For a Pod the template is the object itself.
+template_paths := {
+	"Pod": [],
+	"PodTemplate": ["template"],
+	"Deployment": ["spec", "template"],
+	"ReplicaSet": ["spec", "template"],
+	"StatefulSet": ["spec", "template"],
+	"DaemonSet": ["spec", "template"],
+	"Job": ["spec", "template"],
+	"ReplicationController": ["spec", "template"],
+	"CronJob": ["spec", "jobTemplate", "spec", "template"],
+}
+
+pod_kinds := {k | some k, _ in template_paths}
+
+# The container lists of a PodSpec, in the order they are reported, with the singular type name.
+container_fields := [
+	{"field": "containers", "type": "container"},
+	{"field": "initContainers", "type": "initContainer"},
+	{"field": "ephemeralContainers", "type": "ephemeralContainer"},
+]
+
+_kind := input.review.kind.kind
+
+# Dotted path of the pod template ("" for a Pod, "spec.template." for a Deployment, ...), ready to
+# have "spec" or "metadata" appended.
+_template_prefix := concat("", [concat(".", template_paths[_kind]), "."]) if {
+	count(template_paths[_kind]) > 0
+}
+
+_template_prefix := "" if {
+	count(template_paths[_kind]) == 0
+}
+
+_template := t if {
+	is_object(input.review.object)
+	t := object.get(input.review.object, template_paths[_kind], null)
+	is_object(t)
+}
+
+pod_spec_prefix := concat("", [_template_prefix, "spec"]) if template_paths[_kind]
+
+pod_specs contains {"spec": _template.spec, "path": pod_spec_prefix} if {
+	is_object(_template.spec)
+}
+
+pod_metadata contains {"metadata": _template.metadata, "path": concat("", [_template_prefix, "metadata"])} if {
+	is_object(_template.metadata)
+}
+
+containers contains {
+	"container": c,
+	"name": object.get(c, "name", ""),
+	"path": concat("", [ps.path, ".", f.field, "[", format_int(i, 10), "]"]),
+	"type": f.type,
+} if {
+	some ps in pod_specs
+	some f in container_fields
+	some i, c in object.get(ps.spec, f.field, [])
+	is_object(c)
+}
