@@ -1,0 +1,96 @@
+// Realistic AdmissionReviews for the bench: a Pod of about 3 KB and a Deployment of about 8 KB,
+// both compliant with the built-in policies (so every policy runs to completion).
+import type { AdmissionReviewRequest, KubeObject } from '../src/admission/types';
+
+function containerSpec(name: string, i: number) {
+  return {
+    name,
+    image: `registry.example.com/team/${name}:1.${i}.3`,
+    imagePullPolicy: 'IfNotPresent',
+    ports: [{ name: 'http', containerPort: 8080 + i, protocol: 'TCP' }],
+    env: Array.from({ length: 6 }, (_, k) => ({
+      name: `SETTING_${k}`,
+      value: `value-${k}-${name}`,
+    })),
+    resources: {
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    readinessProbe: { httpGet: { path: '/readyz', port: 8080 + i }, periodSeconds: 5 },
+    livenessProbe: { httpGet: { path: '/healthz', port: 8080 + i }, periodSeconds: 10 },
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+  };
+}
+
+function podSpec(containers: number) {
+  return {
+    serviceAccountName: 'app',
+    securityContext: { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 },
+    containers: Array.from({ length: containers }, (_, i) => containerSpec(`c${i}`, i)),
+    volumes: [{ name: 'tmp', emptyDir: {} }],
+  };
+}
+
+const metadata = (name: string) => ({
+  name,
+  namespace: 'shop',
+  labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'shop', team: 'payments' },
+  annotations: {
+    'example.com/owner': 'payments@example.com',
+    'example.com/runbook': 'https://runbooks.example.com/' + name,
+  },
+});
+
+function review(
+  kind: string,
+  group: string,
+  resource: string,
+  object: KubeObject,
+  i: number,
+): AdmissionReviewRequest {
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `bench-${kind}-${i}`,
+      kind: { group, version: 'v1', kind },
+      resource: { group, version: 'v1', resource },
+      name: object.metadata?.name,
+      namespace: 'shop',
+      operation: 'CREATE',
+      userInfo: {
+        username: 'system:serviceaccount:ci:deployer',
+        groups: ['system:serviceaccounts', 'system:authenticated'],
+      },
+      object,
+      oldObject: null,
+      dryRun: false,
+    },
+  };
+}
+
+export function podReview(): AdmissionReviewRequest {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: metadata('checkout'), spec: podSpec(3) };
+  return review('Pod', '', 'pods', pod, 1);
+}
+
+export function deploymentReview(): AdmissionReviewRequest {
+  const dep = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: metadata('checkout'),
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'checkout' } },
+      template: { metadata: { labels: metadata('checkout').labels }, spec: podSpec(8) },
+    },
+  };
+  return review('Deployment', 'apps', 'deployments', dep, 2);
+}
