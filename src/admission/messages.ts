@@ -56,10 +56,7 @@ export function warningLines(vs: readonly Violation[]): string[] {
   const sorted = sortViolations(vs);
   for (let i = 0; i < sorted.length; i++) {
     const v = sorted[i]!;
-    const line = truncate(
-      sanitize(`[${v.policy}] ${v.path ? `${v.path}: ` : ''}${v.msg}`),
-      MAX_WARNING_CHARS,
-    );
+    const line = warningLine(v);
     const more = `+${sorted.length - i} more warnings`;
     if (total + line.length + more.length > MAX_WARNINGS_TOTAL) {
       out.push(more);
@@ -93,7 +90,7 @@ function annotationKey(policy: string): string {
 
 function endSentence(s: string): string {
   const t = s.trim();
-  return /[.!?)]$/.test(t) ? t : `${t}.`;
+  return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
 /** Warnings travel as HTTP Warning headers: no control characters. */
@@ -104,4 +101,11 @@ function sanitize(s: string): string {
 
 function truncate(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/** `[policy] msg (at path)`: the path only when it fits, the message cut only when it must. */
+function warningLine(v: Violation): string {
+  const base = sanitize(`[${v.policy}] ${v.msg}`);
+  const withPath = v.path ? `${base} (at ${sanitize(v.path)})` : base;
+  return withPath.length <= MAX_WARNING_CHARS ? withPath : truncate(base, MAX_WARNING_CHARS);
 }

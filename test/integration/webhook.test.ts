@@ -31,7 +31,11 @@ describe('POST /validate decisions', () => {
   });
 
   it.each([
-    ['a privileged Pod', review(pod('web', privileged())), 'spec.containers[0].securityContext.privileged'],
+    [
+      'a privileged Pod',
+      review(pod('web', privileged())),
+      'spec.containers[0].securityContext.privileged',
+    ],
     [
       'a Deployment with a privileged pod template',
       review(deployment('web', privileged())),
@@ -66,7 +70,7 @@ describe('POST /validate decisions', () => {
     const res = (await h.post(r)).json().response;
     expect(res.allowed).toBe(true);
     expect(res.warnings).toEqual([
-      '[require-resource-limits] spec.containers[0].resources.limits: resource limits (container "app" must set resources.limits.cpu…',
+      '[require-resource-limits] resource limits (container "app" must set resources.limits.cpu, resources.limits.memory)',
     ]);
   });
 
@@ -83,7 +87,11 @@ describe('POST /validate decisions', () => {
     const r = review(pod('web', privileged()), { namespace: 'kube-system' });
     expect((await h.post(r)).json().response).toEqual({ uid: r.request.uid, allowed: true });
     const line = h.logLines().find((l) => l.uid === r.request.uid);
-    expect(line).toMatchObject({ decision: 'exempt', policies: [], exemptReason: 'namespace kube-system is exempt' });
+    expect(line).toMatchObject({
+      decision: 'exempt',
+      policies: [],
+      exemptReason: 'namespace kube-system is exempt',
+    });
   });
 
   it('logs one decision line per request with who, what and the outcome', async () => {
@@ -117,13 +125,35 @@ describe('POST /validate decisions', () => {
 describe('POST /validate bad input', () => {
   const body = JSON.stringify(review(pod('web')));
   it.each([
-    ['a non-JSON content type', body, { 'content-type': 'text/plain' }, 415, 'PAL_ERR_UNSUPPORTED_MEDIA'],
-    ['malformed JSON', '{"apiVersion":', { 'content-type': 'application/json' }, 400, 'PAL_ERR_BAD_REQUEST'],
+    [
+      'a non-JSON content type',
+      body,
+      { 'content-type': 'text/plain' },
+      415,
+      'PAL_ERR_UNSUPPORTED_MEDIA',
+    ],
+    [
+      'malformed JSON',
+      '{"apiVersion":',
+      { 'content-type': 'application/json' },
+      400,
+      'PAL_ERR_BAD_REQUEST',
+    ],
     ['an empty body', '', { 'content-type': 'application/json' }, 400, 'PAL_ERR_BAD_REQUEST'],
-    ['JSON that is not an AdmissionReview', '{"kind":"Pod"}', { 'content-type': 'application/json' }, 400, 'PAL_ERR_BAD_REQUEST'],
+    [
+      'JSON that is not an AdmissionReview',
+      '{"kind":"Pod"}',
+      { 'content-type': 'application/json' },
+      400,
+      'PAL_ERR_BAD_REQUEST',
+    ],
     [
       'a review without request.uid',
-      JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { kind: { kind: 'Pod' } } }),
+      JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: { kind: { kind: 'Pod' } },
+      }),
       { 'content-type': 'application/json' },
       400,
       'PAL_ERR_BAD_REQUEST',
@@ -135,7 +165,11 @@ describe('POST /validate bad input', () => {
   });
 
   it('names the missing uid', async () => {
-    const res = await h.post({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { kind: { kind: 'Pod' } } });
+    const res = await h.post({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: { kind: { kind: 'Pod' } },
+    });
     expect(res.json().error.message).toBe('not a valid AdmissionReview: request.uid is missing');
   });
 
@@ -156,10 +190,14 @@ describe('health and metrics', () => {
   it('exposes request, latency, decision and violation metrics', async () => {
     await h.post(review(pod('web', privileged())));
     const text = (await h.get('/metrics')).text;
-    expect(text).toMatch(/palisade_admission_requests_total\{operation="CREATE",kind="Pod",code="200"\} \d+/);
+    expect(text).toMatch(
+      /palisade_admission_requests_total\{operation="CREATE",kind="Pod",code="200"\} \d+/,
+    );
     expect(text).toContain('palisade_admission_duration_seconds_bucket{le="0.001",outcome="deny"}');
     expect(text).toMatch(/palisade_decisions_total\{outcome="deny"\} \d+/);
-    expect(text).toMatch(/palisade_policy_violations_total\{policy="disallow-privileged",action="deny"\} \d+/);
+    expect(text).toMatch(
+      /palisade_policy_violations_total\{policy="disallow-privileged",action="deny"\} \d+/,
+    );
     expect(text).toMatch(/palisade_errors_total\{code="PAL_ERR_BAD_REQUEST"\} \d+/);
   });
 });

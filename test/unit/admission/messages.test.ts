@@ -61,12 +61,17 @@ describe('denyMessage', () => {
 });
 
 describe('warningLines', () => {
-  it('writes one line per violation with policy and path, no "Warning:" prefix', () => {
+  it('writes one line per violation: policy, message, and the path when it fits', () => {
     expect(
       warningLines([
         v('limits', 'spec.containers[0].resources.limits', 'container "app" has no cpu limit'),
       ]),
-    ).toEqual(['[limits] spec.containers[0].resources.limits: container "app" has no cpu limit']);
+    ).toEqual([
+      '[limits] container "app" has no cpu limit (at spec.containers[0].resources.limits)',
+    ]);
+    expect(
+      warningLines([v('limits', 'spec.' + 'x'.repeat(100), 'container "app" has no cpu limit')]),
+    ).toEqual(['[limits] container "app" has no cpu limit']);
   });
 
   it('keeps each line within 120 characters and the total within 4 KiB', () => {
