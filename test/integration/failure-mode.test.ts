@@ -32,7 +32,10 @@ describe.each([
       const metrics = (await h.get('/metrics')).text;
       expect(metrics).toMatch(/palisade_errors_total\{code="PAL_ERR_WASM_MEMORY"\} 1/);
       const next = review(pod('small'));
-      expect((await h.post(next)).json().response).toEqual({ uid: next.request.uid, allowed: true });
+      expect((await h.post(next)).json().response).toEqual({
+        uid: next.request.uid,
+        allowed: true,
+      });
     } finally {
       await h.close();
     }

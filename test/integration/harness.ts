@@ -45,18 +45,31 @@ export async function startHarness(configRaw: object = {}): Promise<Harness> {
   const tls = selfSigned(['127.0.0.1']);
   const metrics = new Metrics();
   const deps: ServerDeps = { runtime, metrics, logger, isReady: () => true };
-  const app = await buildServer(deps, { tls, keepAliveTimeoutMs: config.server.keepAliveTimeoutMs });
+  const app = await buildServer(deps, {
+    tls,
+    keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
   const agent = new Agent({ keepAlive: true, ca: tls.ca });
-  const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
+  const send = (
+    method: string,
+    path: string,
+    body?: string,
+    headers: Record<string, string> = {},
+  ) =>
     new Promise<HttpReply>((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text,
+            json: () => JSON.parse(text),
+          });
         });
       });
       req.on('error', reject);

@@ -22,7 +22,10 @@ const privilegedPod = () => review(pod('web', [container({ privileged: true })])
 
 it('applies a good new config: a policy switched to warn stops denying', async () => {
   expect((await h.post(privilegedPod())).json().response.allowed).toBe(false);
-  const next = validateConfig('new', { bundle: bundleDir, policies: { 'disallow-privileged': { action: 'warn' } } });
+  const next = validateConfig('new', {
+    bundle: bundleDir,
+    policies: { 'disallow-privileged': { action: 'warn' } },
+  });
   const reloaded = once(h.deps.runtime, 'reloaded');
   expect(await h.deps.runtime.reloadConfig(next)).toBe(true);
   expect(await reloaded).toEqual(['config']);
@@ -34,7 +37,10 @@ it('applies a good new config: a policy switched to warn stops denying', async (
 it('refuses a config naming a policy the bundle lacks, and keeps the old one', async () => {
   const before = h.deps.runtime.snapshot;
   const rejected = once(h.deps.runtime, 'rejected');
-  const bad = validateConfig('bad', { bundle: bundleDir, policies: { 'no-such-policy': { action: 'deny' } } });
+  const bad = validateConfig('bad', {
+    bundle: bundleDir,
+    policies: { 'no-such-policy': { action: 'deny' } },
+  });
   expect(await h.deps.runtime.reloadConfig(bad)).toBe(false);
   const [kind, err] = await rejected;
   expect(kind).toBe('config');

@@ -10,13 +10,20 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-function handshake(opts: { ca: string; maxVersion?: 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'; minVersion?: 'TLSv1' }) {
+function handshake(opts: {
+  ca: string;
+  maxVersion?: 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  minVersion?: 'TLSv1';
+}) {
   return new Promise<{ protocol: string | null; cert: PeerCertificate }>((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port: h.port, servername: undefined, ...opts }, () => {
-      const out = { protocol: socket.getProtocol(), cert: socket.getPeerCertificate() };
-      socket.end();
-      resolve(out);
-    });
+    const socket = connect(
+      { host: '127.0.0.1', port: h.port, servername: undefined, ...opts },
+      () => {
+        const out = { protocol: socket.getProtocol(), cert: socket.getPeerCertificate() };
+        socket.end();
+        resolve(out);
+      },
+    );
     socket.on('error', reject);
   });
 }
@@ -27,7 +34,9 @@ it('negotiates TLS 1.3 and accepts TLS 1.2', async () => {
 });
 
 it('refuses TLS 1.1', async () => {
-  await expect(handshake({ ca: h.tls.ca, maxVersion: 'TLSv1.1', minVersion: 'TLSv1' })).rejects.toThrow();
+  await expect(
+    handshake({ ca: h.tls.ca, maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }),
+  ).rejects.toThrow();
 });
 
 it('serves a replaced certificate on new connections, without a restart', async () => {
@@ -36,9 +45,13 @@ it('serves a replaced certificate on new connections, without a restart', async 
   replaceCertificate(h.app, h.deps, next);
   const after = await handshake({ ca: next.ca });
   expect(after.cert.fingerprint256).not.toBe(before);
-  await expect(handshake({ ca: h.tls.ca })).rejects.toThrow(/self-signed|unable to verify|certificate/);
+  await expect(handshake({ ca: h.tls.ca })).rejects.toThrow(
+    /self-signed|unable to verify|certificate/,
+  );
   const metrics = await h.deps.metrics.registry.metrics();
-  expect(metrics).toContain(`palisade_tls_certificate_expiry_timestamp_seconds ${next.expiresAt.getTime() / 1000}`);
+  expect(metrics).toContain(
+    `palisade_tls_certificate_expiry_timestamp_seconds ${next.expiresAt.getTime() / 1000}`,
+  );
 });
 
 it('keeps idle connections open as long as configured (the apiserver reuses them)', () => {
