@@ -4,6 +4,7 @@
 // Numbers are only comparable within one run on one machine; read the ratios.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { deploymentReview, podReview } from './inputs';
@@ -116,7 +117,7 @@ async function main() {
     (r) => r.target === 'palisade' && r.input === 'deployment' && r.load === '1000 req/s',
   )!;
   const summary = {
-    machine: { cpus: require('node:os').cpus().length, node: process.version },
+    machine: { cpus: cpus().length, node: process.version },
     duration_s: DURATION_S,
     connections: CONNECTIONS,
     palisade_rps: sat('palisade').rps,
@@ -130,8 +131,7 @@ async function main() {
     results,
   };
   writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(summary, null, 2) + '\n');
-  const { results: _omit, ...head } = summary;
-  process.stdout.write(JSON.stringify(head, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ ...summary, results: undefined }, null, 2) + '\n');
 }
 
 main().catch((err) => {
