@@ -8,7 +8,7 @@
 
 import { goSprintf } from '../../../../src/policy/builtins/go-sprintf';
 import { parseRegoValue, RegoValue } from '../../../../src/policy/builtins/rego-value';
-import { buildWasm, opaEvalPackage, requireOpa, writePolicy } from './opa-harness';
+import { buildWasm, opaEvalPackage, removePolicies, requireOpa, writePolicy } from './opa-harness';
 import { WasmPolicy } from './wasm-harness';
 
 /** [format, arguments as Rego literal text (the inside of the array)] */
@@ -246,3 +246,5 @@ describe('goSprintf parity with OPA sprintf on generated numbers', () => {
     expect(goSprintf(NUMBER_VERBS, args)).toBe(expected[`n${i}`]);
   });
 });
+
+afterAll(removePolicies);

@@ -18,12 +18,20 @@ export function requireOpa(): string {
   return OPA;
 }
 
+const tempDirs: string[] = [];
+
 /** Writes `package <pkg>` with the given rules to a fresh temporary directory. */
 export function writePolicy(pkg: string, rules: readonly string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `palisade-${pkg}-`));
+  tempDirs.push(dir);
   const file = path.join(dir, `${pkg}.rego`);
   fs.writeFileSync(file, `package ${pkg}\n\n${rules.join('\n')}\n`);
   return file;
+}
+
+/** Removes the directories writePolicy made; call it from afterAll. */
+export function removePolicies(): void {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Evaluates `data.<pkg>` once; rules that are undefined (or hit a builtin error) are absent. */

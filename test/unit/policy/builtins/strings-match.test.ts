@@ -1,5 +1,5 @@
 import { anyPrefixMatch, anySuffixMatch } from '../../../../src/policy/builtins/strings-match';
-import { opaEvalPackage, requireOpa, writePolicy } from './opa-harness';
+import { opaEvalPackage, removePolicies, requireOpa, writePolicy } from './opa-harness';
 
 type Operand = string | string[];
 
@@ -96,3 +96,5 @@ describe('anyPrefixMatch / anySuffixMatch', () => {
     });
   });
 });
+
+afterAll(removePolicies);

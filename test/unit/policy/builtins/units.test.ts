@@ -2,7 +2,7 @@
 // the same inputs through `opa eval` (one run for all of them) for parity.
 
 import { unitsParse, unitsParseBytes } from '../../../../src/policy/builtins/units';
-import { opaEvalPackage, requireOpa, writePolicy } from './opa-harness';
+import { opaEvalPackage, removePolicies, requireOpa, writePolicy } from './opa-harness';
 
 const BYTES: [string, number | string][] = [
   ['0', 0],
@@ -178,3 +178,5 @@ describe('parity with opa eval', () => {
     expect(ours).toBe(opa[`r${i}`]);
   });
 });
+
+afterAll(removePolicies);
