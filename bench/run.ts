@@ -38,7 +38,13 @@ function start(name: Target['name'], args: string[], portPattern: RegExp): Promi
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
       const m = portPattern.exec(seen);
-      if (m) resolve({ name, proc, port: Number(m[1]) });
+      if (!m) return;
+      // Stop collecting: the decision log keeps flowing and must cost the bench nothing.
+      proc.stdout!.off('data', onData);
+      proc.stderr!.off('data', onData);
+      proc.stdout!.resume();
+      proc.stderr!.resume();
+      resolve({ name, proc, port: Number(m[1]) });
     };
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
