@@ -10,6 +10,7 @@
 #   containers    set of {"container": <Container>, "name": "app",
 #                         "path": "spec.template.spec.containers[0]",
 #                         "type": "container" | "initContainer" | "ephemeralContainer"}
+#   volumes       set of {"volume": <Volume>, "name": "data", "path": "spec.template.spec.volumes[0]"}
 #   pod_spec_prefix  the PodSpec path prefix for input.review.kind.kind ("spec" for a Pod)
 #   pod_kinds     every kind this library understands
 #
@@ -77,4 +78,14 @@ containers contains {
 	some f in container_fields
 	some i, c in object.get(ps.spec, f.field, [])
 	is_object(c)
+}
+
+volumes contains {
+	"volume": v,
+	"name": object.get(v, "name", ""),
+	"path": concat("", [ps.path, ".volumes[", format_int(i, 10), "]"]),
+} if {
+	some ps in pod_specs
+	some i, v in object.get(ps.spec, "volumes", [])
+	is_object(v)
 }

@@ -133,3 +133,12 @@ test_unnamed_and_malformed_containers if {
 	obj := {"spec": {"containers": [{"image": "x"}, "not-an-object"], "initContainers": null}}
 	pods.containers == {{"container": {"image": "x"}, "name": "", "path": "spec.containers[0]", "type": "container"}} with input.review as _review("Pod", obj)
 }
+
+test_volumes_with_paths if {
+	tpl := {"spec": {"volumes": [{"name": "a", "emptyDir": {}}, "bad", {"hostPath": {"path": "/"}}], "containers": []}}
+	pods.volumes == {
+		{"volume": {"name": "a", "emptyDir": {}}, "name": "a", "path": "spec.jobTemplate.spec.template.spec.volumes[0]"},
+		{"volume": {"hostPath": {"path": "/"}}, "name": "", "path": "spec.jobTemplate.spec.template.spec.volumes[2]"},
+	} with input.review as _review("CronJob", {"spec": {"jobTemplate": {"spec": {"template": tpl}}}})
+	count(pods.volumes) == 0 with input.review as _review("Pod", {"spec": {"volumes": null}})
+}
