@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Installs the pinned command-line tools Palisade needs into .tools/bin, built from their Go
+# modules through the Go module proxy (the way Kubernetes projects install controller-gen or
+# setup-envtest). A tool already present at the pinned version is reused.
+#
+#   scripts/tools.sh                     install every tool in DEFAULT_TOOLS
+#   scripts/tools.sh kube-apiserver etcd install the named tools only
+#
+# Versions are pinned here. kube-apiserver and etcd are built from small tools modules
+# (tools/kube, tools/etcd) whose committed go.mod/go.sum pin the whole dependency graph;
+# the versions below must match those go.mod files, which is checked before building.
+set -euo pipefail
+
+OPA_VERSION=v1.22.2
+KUBERNETES_VERSION=v1.37.2 # k8s.io/kubernetes in tools/kube/go.mod (staging modules at v0.37.2)
+ETCD_VERSION=v3.7.3        # go.etcd.io/etcd/server/v3 in tools/etcd/go.mod
+
+# What `scripts/tools.sh` with no arguments installs; append new tools here.
+DEFAULT_TOOLS=(opa kube-apiserver etcd)
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bin="$root/.tools/bin"
+mkdir -p "$bin"
+export GOBIN="$bin" GOFLAGS="${GOFLAGS:--buildvcs=false}" CGO_ENABLED=0
+
+log() { printf 'tools: %s\n' "$*" >&2; }
+
+# stamp_ok NAME VERSION: true when .tools/bin/NAME exists and was built at VERSION.
+stamp_ok() { [ -x "$bin/$1" ] && [ "$(cat "$bin/.$1.version" 2>/dev/null)" = "$2" ]; }
+stamp() { printf '%s\n' "$2" >"$bin/.$1.version"; }
+
+install_opa() {
+  if stamp_ok opa "$OPA_VERSION"; then return; fi
+  log "building opa $OPA_VERSION (first time only, a few minutes)"
+  go install "github.com/open-policy-agent/opa@$OPA_VERSION"
+  stamp opa "$OPA_VERSION"
+}
+
+# build_module_tool NAME VERSION MODULE_DIR MODULE PACKAGE [LDFLAGS...]: builds PACKAGE inside
+# the tools module at MODULE_DIR into .tools/bin/NAME, after checking that MODULE_DIR/go.mod
+# resolves MODULE at VERSION. Static, trimmed, stripped; written atomically.
+build_module_tool() {
+  local name=$1 version=$2 dir=$3 module=$4 pkg=$5
+  shift 5
+  if stamp_ok "$name" "$version"; then return; fi
+  # One build per tool at a time (e.g. two `scripts/cluster.sh up` at once); the loser reuses
+  # the winner's binary.
+  exec 9>"$bin/.$name.lock"
+  flock 9
+  if stamp_ok "$name" "$version"; then exec 9>&-; return; fi
+  local pinned
+  pinned=$(cd "$dir" && go list -m -f '{{.Version}}' "$module")
+  if [ "$pinned" != "$version" ]; then
+    log "$dir/go.mod has $module $pinned but scripts/tools.sh pins $version; update one of them (then go mod tidy)"
+    exit 1
+  fi
+  log "building $name $version from $module (first time only: about 1 min for etcd, 5-6 min for kube-apiserver on 2 cores)"
+  (cd "$dir" && go build -trimpath -ldflags="-s -w $*" -o "$bin/.$name.tmp" "$pkg")
+  mv -f "$bin/.$name.tmp" "$bin/$name"
+  stamp "$name" "$version"
+  exec 9>&-
+}
+
+install_kube_apiserver() {
+  # The version variables hack/lib/version.sh would set, so /version reports the release.
+  local v=$KUBERNETES_VERSION minor=${KUBERNETES_VERSION#v*.}
+  minor=${minor%%.*}
+  local x=() p
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    x+=("-X $p.gitVersion=$v" "-X $p.gitMajor=1" "-X $p.gitMinor=$minor" "-X $p.gitTreeState=clean")
+  done
+  build_module_tool kube-apiserver "$KUBERNETES_VERSION" "$root/tools/kube" \
+    k8s.io/kubernetes k8s.io/kubernetes/cmd/kube-apiserver "${x[@]}"
+}
+
+install_etcd() {
+  build_module_tool etcd "$ETCD_VERSION" "$root/tools/etcd" \
+    go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3
+}
+
+tools=("$@")
+[ ${#tools[@]} -gt 0 ] || tools=("${DEFAULT_TOOLS[@]}")
+for t in "${tools[@]}"; do
+  case "$t" in
+    opa) install_opa ;;
+    kube-apiserver) install_kube_apiserver ;;
+    etcd) install_etcd ;;
+    *) log "unknown tool: $t"; exit 2 ;;
+  esac
+done
