@@ -90,7 +90,12 @@ async function load(
 async function main() {
   const palisade = await start(
     'palisade',
-    ['dist/src/main.js', '--port', '0'],
+    [
+      'dist/src/main.js',
+      '--port',
+      '0',
+      ...(process.env.BENCH_CONFIG ? ['--config', process.env.BENCH_CONFIG] : []),
+    ],
     /serving \d+ policies at https:\/\/[^:]+:(\d+)/,
   );
   const nul = await start('null', ['dist/bench/null-webhook.js', '0'], /listening (\d+)/);

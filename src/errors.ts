@@ -31,6 +31,13 @@ export class PalisadeError extends Error {
   }
 }
 
+/** Rebuilds a coded error from its parts, e.g. after it crossed a worker-thread boundary. */
+export function palisadeErrorWithMessage(code: ErrorCode, message: string): PalisadeError {
+  const err = new PalisadeError(code);
+  err.message = message;
+  return err;
+}
+
 export function palisadeError(code: ErrorCode, ...args: unknown[]): PalisadeError {
   return new PalisadeError(code, args);
 }

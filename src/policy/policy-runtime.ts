@@ -6,7 +6,9 @@ import type { PolicySnapshot } from '../admission/handler';
 import type { Config } from '../config/schema';
 import { PalisadeError } from '../errors';
 import { loadBundle, type Bundle } from './bundle';
+import { availableParallelism } from 'node:os';
 import { InlineEvaluator } from './engine';
+import { PoolEvaluator } from './pool-evaluator';
 import { resolvePolicies } from './policy-set';
 
 export type ReloadKind = 'config' | 'bundle';
@@ -92,9 +94,15 @@ async function build(config: Config, bundle: Bundle): Promise<PolicySnapshot & {
       problems.map((p) => `  ${p}`).join('\n'),
     ]);
   }
-  // Instantiating also proves the bundle runs with our host builtins before it serves.
-  const evaluator = new InlineEvaluator(bundle, {
-    maxMemoryBytes: config.evaluation.maxMemoryMiB * 1024 * 1024,
-  });
+  // Instantiating on this thread first proves the bundle runs with our host builtins before it
+  // serves (a pool would only fail later, inside a worker).
+  const limits = { maxMemoryBytes: config.evaluation.maxMemoryMiB * 1024 * 1024 };
+  const inline = new InlineEvaluator(bundle, limits);
+  const ev = config.evaluation;
+  const threads = ev.workers === 'auto' ? availableParallelism() : ev.workers;
+  const evaluator =
+    threads === 0
+      ? inline
+      : new PoolEvaluator(bundle, limits, { threads, deadlineMs: ev.deadlineMs });
   return { config, bundle, policies, evaluator };
 }

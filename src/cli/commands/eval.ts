@@ -1,0 +1,183 @@
+// palisade eval: evaluates Kubernetes manifests (or AdmissionReviews) with the webhook's engine
+// and prints, per object, the decision and what kubectl would show. docs/cli.md.
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { Operation } from '../../admission/types';
+import { describeThrown } from '../../errors';
+import { OPERATIONS, DEFAULT_USER, type RequestOptions } from '../build-review';
+import { CliError, usageError } from '../cli-error';
+import { evaluateTargets } from '../evaluate';
+import { FORMATTERS, FORMATS, parseFormatSpecs, type OutputSpec } from '../formatters';
+import { colorEnabled, type CliIo } from '../io';
+import { openPolicies } from '../open-policies';
+import {
+  describeProblem,
+  parseDocuments,
+  type InputProblem,
+  type SourceDocument,
+} from '../parse-documents';
+import { prepareReviews } from '../prepare-reviews';
+import { progressBar } from '../progress';
+import { readInputs } from '../read-inputs';
+import { exitCode, LEVELS, type Level, type Report } from '../results';
+import { VERSION } from '../version';
+
+export const EVAL_USAGE = `Usage: palisade eval -f <file|dir|-> [-f ...] [options]
+
+Evaluates Kubernetes manifests (multi-document YAML or JSON, a directory of them, or - for
+stdin, e.g. helm template output) as the AdmissionReviews the apiserver would send, with the
+webhook's own engine. A document that is an AdmissionReview is evaluated as it is.
+
+Request:
+  --operation OP      CREATE (default), UPDATE, DELETE or CONNECT
+  --old FILE          the objects before an UPDATE (file, dir or -); matched by kind, namespace, name
+  -n, --namespace NS  namespace of objects that do not name one (default "default")
+  --user NAME         userInfo.username (default ${DEFAULT_USER})
+  --group NAME        userInfo.groups, repeatable (system:authenticated is always added)
+Policies:
+  -c, --config FILE   webhook config (docs/configuration.md): actions, parameters, match, exemptions
+  --bundle DIR        compiled bundle (default dist/bundle)
+  --policy GLOB       only policies whose id matches, repeatable (e.g. --policy 'disallow-*')
+  --action ACTION     evaluate the selected policies as deny, warn or audit
+Output:
+  --format F[=FILE]   ${FORMATS.join(', ')}; repeatable, one to stdout, others to files
+  --fail-on LEVEL     exit 1 on a violation at or above deny (default), warn or audit
+  -v, --verbose       stack traces on errors
+
+Exit: 0 clean, 1 violations at or above --fail-on, 2 usage, input or tool error.`;
+
+export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      file: { type: 'string', short: 'f', multiple: true },
+      operation: { type: 'string' },
+      old: { type: 'string', multiple: true },
+      namespace: { type: 'string', short: 'n' },
+      user: { type: 'string' },
+      group: { type: 'string', multiple: true },
+      config: { type: 'string', short: 'c' },
+      bundle: { type: 'string' },
+      policy: { type: 'string', multiple: true },
+      action: { type: 'string' },
+      format: { type: 'string', short: 'o', multiple: true },
+      'fail-on': { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(`${EVAL_USAGE}\n`);
+    return 0;
+  }
+  const files = [...(values.file ?? []), ...positionals];
+  if (files.length === 0) throw usageError('eval needs -f <file|dir|-> (see palisade eval --help)');
+  if (
+    files.filter((f) => f === '-').length + (values.old ?? []).filter((f) => f === '-').length >
+    1
+  ) {
+    throw usageError('stdin (-) can be read only once');
+  }
+  const operation = oneOf('--operation', values.operation?.toUpperCase(), OPERATIONS) ?? 'CREATE';
+  if (values.old && values.operation && operation !== 'UPDATE') {
+    throw usageError('--old describes an UPDATE; it cannot be used with --operation ' + operation);
+  }
+  const failOn = oneOf('--fail-on', values['fail-on'], LEVELS) ?? 'deny';
+  const action = oneOf('--action', values.action, LEVELS);
+  const outputs = parseFormatSpecs(values.format ?? []);
+  const request: RequestOptions = {
+    operation: values.old ? 'UPDATE' : (operation as Operation),
+    namespace: values.namespace,
+    username: values.user ?? DEFAULT_USER,
+    groups: values.group ?? [],
+  };
+
+  const docs = await load(files, io);
+  const oldDocs = values.old ? await load(values.old, io) : undefined;
+  const prepared = prepareReviews(docs, request, oldDocs);
+  failOnProblems(prepared.problems);
+  if (prepared.targets.length === 0) {
+    throw new CliError('PAL_CLI_INPUT', `no Kubernetes objects in ${files.join(', ')}`);
+  }
+  if (prepared.unmatchedOld.length > 0) {
+    io.stderr.write(
+      `palisade: not evaluated: ${prepared.unmatchedOld.length} object(s) of --old have no counterpart in -f (a deletion is not inferred): ${prepared.unmatchedOld.join(', ')}\n`,
+    );
+  }
+
+  const opened = await openPolicies(
+    { config: values.config, bundle: values.bundle, policies: values.policy ?? [], action },
+    io,
+  );
+  let report: Report;
+  try {
+    for (const note of opened.notes) io.stderr.write(`palisade: ${note}\n`);
+    const progress = progressBar(io.stderr, prepared.targets.length, 'evaluating');
+    const results = await evaluateTargets(prepared.targets, opened.snapshot, () => progress.tick());
+    progress.done();
+    report = { results, policies: opened.evaluated, failOn, color: false, version: VERSION };
+  } finally {
+    await opened.runtime.close();
+  }
+  for (const r of report.results.filter((x) => x.error)) {
+    io.stderr.write(
+      `palisade: ${r.source}:${r.line}: ${r.kind} ${r.name}: not evaluated: ${r.error}\n`,
+    );
+  }
+  await writeOutputs(outputs, report, io);
+  return exitCode(report.results, failOn);
+}
+
+async function load(paths: readonly string[], io: CliIo): Promise<SourceDocument[]> {
+  const { inputs, problems } = await readInputs(paths, io.stdin);
+  const docs: SourceDocument[] = [];
+  for (const input of inputs) {
+    const parsed = parseDocuments(input.source, input.text);
+    docs.push(...parsed.documents);
+    problems.push(...parsed.problems);
+  }
+  failOnProblems(problems);
+  return docs;
+}
+
+function failOnProblems(problems: readonly InputProblem[]): void {
+  if (problems.length === 0) return;
+  const list = problems.map((p) => `  ${describeProblem(p)}`).join('\n');
+  const n = problems.length;
+  throw new CliError(
+    'PAL_CLI_INPUT',
+    `${n} input problem${n === 1 ? '' : 's'}, nothing evaluated:\n${list}`,
+  );
+}
+
+function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw usageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
+  }
+  return value as T;
+}
+
+async function writeOutputs(
+  outputs: readonly OutputSpec[],
+  report: Report,
+  io: CliIo,
+): Promise<void> {
+  for (const out of outputs) {
+    if (!out.file) {
+      const color = out.format === 'text' && colorEnabled(io.stdout, io.env);
+      io.stdout.write(FORMATTERS[out.format]({ ...report, color }));
+      continue;
+    }
+    try {
+      await writeFile(out.file, FORMATTERS[out.format](report));
+    } catch (thrown) {
+      throw new CliError('PAL_CLI_WRITE', `cannot write ${out.file}: ${describeThrown(thrown)}`);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+// Evaluates on a pool of worker threads: the event loop stays free for TLS and HTTP while the
+// wasm runs on the other core(s), and an evaluation past its deadline is abandoned — piscina
+// terminates the worker running it and starts a fresh one.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Piscina from 'piscina';
+import { PalisadeError, palisadeErrorWithMessage, type ErrorCode } from '../errors';
+import type { Bundle } from './bundle';
+import type { Evaluator } from './engine';
+import type { EvalReply, EvalWorkerData } from './eval-worker';
+import type { Violation } from './violation';
+import type { WasmLimits } from './wasm-runtime';
+
+export interface PoolOptions {
+  threads: number;
+  deadlineMs: number;
+}
+
+export class PoolEvaluator implements Evaluator {
+  private readonly pool: Piscina<ArrayBuffer, EvalReply>;
+  private readonly deadlineMs: number;
+
+  constructor(bundle: Bundle, limits: WasmLimits, opts: PoolOptions) {
+    const workerData: EvalWorkerData = {
+      module: bundle.module,
+      data: bundle.data,
+      maxMemoryBytes: limits.maxMemoryBytes,
+    };
+    this.deadlineMs = opts.deadlineMs;
+    this.pool = new Piscina({
+      filename: workerFile(),
+      minThreads: opts.threads,
+      maxThreads: opts.threads,
+      idleTimeout: Infinity,
+      workerData,
+      // Evaluation is short and CPU-bound: one task per worker at a time.
+      concurrentTasksPerWorker: 1,
+    });
+  }
+
+  async evaluate(input: ArrayBuffer): Promise<Violation[]> {
+    let reply: EvalReply;
+    try {
+      reply = await this.pool.run(input, {
+        transferList: [input],
+        signal: AbortSignal.timeout(this.deadlineMs),
+      });
+    } catch (thrown) {
+      if ((thrown as Error)?.name === 'AbortError')
+        throw new PalisadeError('PAL_ERR_DEADLINE', [this.deadlineMs]);
+      throw thrown;
+    }
+    if ('error' in reply)
+      throw palisadeErrorWithMessage(reply.error.code as ErrorCode, reply.error.message);
+    return reply.violations;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
+
+/**
+ * The compiled worker module. Under ts-jest this file runs from src/, where only the .ts exists;
+ * worker threads need JavaScript, so fall back to the build output (npm run build runs first).
+ */
+function workerFile(): string {
+  const beside = join(__dirname, 'eval-worker.js');
+  return existsSync(beside) ? beside : resolve(__dirname, '../../dist/src/policy/eval-worker.js');
+}
