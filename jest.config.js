@@ -1,5 +1,7 @@
-// Two projects: unit tests (pure, fast) and integration tests (real HTTPS, real compiled bundle).
-// The bundle is built by `npm run build:policies` before the integration project runs.
+// Three projects: unit tests (pure, fast), integration tests (real HTTPS, real compiled bundle) and
+// e2e tests (a real kube-apiserver + etcd calling Palisade, driven by kubectl). The bundle is built
+// by `npm run build` before jest runs; the e2e project needs the local cluster, which
+// scripts/test.sh and `npm run test:e2e` start (scripts/cluster.sh) before jest and stop after.
 const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
@@ -13,6 +15,13 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      // Real apiserver round trips: generous, and still bounded.
+      testTimeout: 120_000,
     },
   ],
 };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as `npm test` and CI run it, on a machine that may have never seen the
 # project: installs the pinned tools it needs, type-checks, lints, builds TypeScript and the
-# policy bundle, runs the Rego unit tests with opa, then jest (unit + integration over real HTTPS).
+# policy bundle, runs the Rego unit tests with opa, starts the local cluster (scripts/cluster.sh),
+# then jest: unit, integration over real HTTPS, and e2e against the real kube-apiserver.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -23,7 +24,16 @@ npm run -s build
 step "Rego unit tests (opa test)"
 bash scripts/opa-test.sh
 
-step "jest: unit and integration"
+step "local cluster for the e2e tests (kube-apiserver + etcd on loopback)"
+bash scripts/tools.sh kube-apiserver etcd
+started_cluster=0
+if ! bash scripts/cluster.sh status >/dev/null 2>&1; then
+  bash scripts/cluster.sh up >/dev/null
+  started_cluster=1
+fi
+trap '[ "$started_cluster" = 1 ] && bash scripts/cluster.sh down >/dev/null 2>&1 || true' EXIT
+
+step "jest: unit, integration and e2e"
 mkdir -p .tools
 status=0
 npx jest --ci --json --outputFile=.tools/jest-results.json "$@" || status=$?
