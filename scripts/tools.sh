@@ -14,9 +14,11 @@ set -euo pipefail
 OPA_VERSION=v1.22.2
 KUBERNETES_VERSION=v1.37.2 # k8s.io/kubernetes in tools/kube/go.mod (staging modules at v0.37.2)
 ETCD_VERSION=v3.7.3        # go.etcd.io/etcd/server/v3 in tools/etcd/go.mod
+HELM_VERSION=v3.22.0       # helm.sh/helm/v3/cmd/helm, installed as `helm`
+HELM4_VERSION=v4.3.1       # helm.sh/helm/v4/cmd/helm, installed as `helm4`
 
 # What `scripts/tools.sh` with no arguments installs; append new tools here.
-DEFAULT_TOOLS=(opa kube-apiserver etcd)
+DEFAULT_TOOLS=(opa kube-apiserver etcd helm helm4)
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin="$root/.tools/bin"
@@ -78,6 +80,38 @@ install_etcd() {
     go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3
 }
 
+# install_helm NAME MAJOR VERSION: `go install helm.sh/helm/MAJOR/cmd/helm@VERSION` (its go.mod
+# has no replace directives, so no tools module is needed), renamed to NAME so Helm 3 and 4
+# live side by side. The -X flags are the ones Helm's Makefile sets: the version, and for Helm 3
+# the default Kubernetes version of `helm template`/`helm lint` (from its client-go; Helm 4
+# reads that from its build info).
+install_helm() {
+  local name=$1 major=$2 version=$3
+  if stamp_ok "$name" "$version"; then return; fi
+  exec 9>"$bin/.$name.lock"
+  flock 9
+  if stamp_ok "$name" "$version"; then exec 9>&-; return; fi
+  local pkg="helm.sh/helm/$major" ldflags
+  ldflags="-s -w -X $pkg/internal/version.version=$version -X $pkg/internal/version.gitTreeState=clean"
+  if [ "$major" = v3 ]; then
+    local gomod client_go minor
+    gomod=$(go mod download -json "$pkg@$version" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
+    client_go=$(awk '$1 == "k8s.io/client-go" { print $2 }' "$gomod")
+    minor=$(cut -d. -f2 <<<"$client_go")
+    [ -n "$minor" ] || { log "cannot find k8s.io/client-go in $gomod"; exit 1; }
+    ldflags+=" -X $pkg/pkg/chartutil.k8sVersionMajor=1 -X $pkg/pkg/chartutil.k8sVersionMinor=$minor"
+    ldflags+=" -X $pkg/pkg/lint/rules.k8sVersionMajor=1 -X $pkg/pkg/lint/rules.k8sVersionMinor=$minor"
+  fi
+  log "building $name $version from $pkg (first time only, a few minutes)"
+  local tmp
+  tmp=$(mktemp -d "$bin/.$name.XXXXXX")
+  GOBIN="$tmp" go install -trimpath -ldflags="$ldflags" "$pkg/cmd/helm@$version"
+  mv -f "$tmp/helm" "$bin/$name"
+  rmdir "$tmp"
+  stamp "$name" "$version"
+  exec 9>&-
+}
+
 tools=("$@")
 [ ${#tools[@]} -gt 0 ] || tools=("${DEFAULT_TOOLS[@]}")
 for t in "${tools[@]}"; do
@@ -85,6 +119,8 @@ for t in "${tools[@]}"; do
     opa) install_opa ;;
     kube-apiserver) install_kube_apiserver ;;
     etcd) install_etcd ;;
+    helm) install_helm helm v3 "$HELM_VERSION" ;;
+    helm4) install_helm helm4 v4 "$HELM4_VERSION" ;;
     *) log "unknown tool: $t"; exit 2 ;;
   esac
 done
