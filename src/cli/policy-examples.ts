@@ -30,9 +30,16 @@ export function policyExamples(policiesDir: string, id: string): Example[] {
   for (const expect of ['allowed', 'denied'] as const) {
     const dir = join(policiesDir, id, 'examples', expect);
     if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    for (const name of readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()) {
       const file = join(dir, name);
-      out.push({ policy: id, expect, file, ...readExpectation(file.replace(/\.ya?ml$/, '.expected.json'), expect) });
+      out.push({
+        policy: id,
+        expect,
+        file,
+        ...readExpectation(file.replace(/\.ya?ml$/, '.expected.json'), expect),
+      });
     }
   }
   return out;
@@ -54,8 +61,14 @@ function readExpectation(
     return { violations: [], problem: `${file}: invalid JSON: ${describeThrown(thrown)}` };
   }
   const vs = exp.violations;
-  if (!Array.isArray(vs) || !vs.every((v) => typeof v?.msg === 'string' && typeof v?.path === 'string')) {
-    return { violations: [], problem: `${file}: "violations" must be a list of {"msg", "path", ...}` };
+  if (
+    !Array.isArray(vs) ||
+    !vs.every((v) => typeof v?.msg === 'string' && typeof v?.path === 'string')
+  ) {
+    return {
+      violations: [],
+      problem: `${file}: "violations" must be a list of {"msg", "path", ...}`,
+    };
   }
   if (expect === 'denied' && vs.length === 0) {
     return { violations: [], problem: `${file}: a denied example expects at least one violation` };
@@ -65,7 +78,9 @@ function readExpectation(
   }
   return {
     violations: vs as ExpectedViolation[],
-    ...(exp.parameters && typeof exp.parameters === 'object' ? { parameters: exp.parameters as Record<string, unknown> } : {}),
+    ...(exp.parameters && typeof exp.parameters === 'object'
+      ? { parameters: exp.parameters as Record<string, unknown> }
+      : {}),
     ...(typeof exp.operation === 'string' ? { operation: exp.operation as Operation } : {}),
   };
 }

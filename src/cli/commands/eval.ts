@@ -19,7 +19,7 @@ import {
 import { prepareReviews } from '../prepare-reviews';
 import { progressBar } from '../progress';
 import { readInputs } from '../read-inputs';
-import { exitCode, LEVELS, type Level, type Report } from '../results';
+import { exitCode, LEVELS, type Report } from '../results';
 import { VERSION } from '../version';
 
 export const EVAL_USAGE = `Usage: palisade eval -f <file|dir|-> [-f ...] [options]

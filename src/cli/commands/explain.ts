@@ -33,7 +33,8 @@ export async function explainCommand(argv: string[], io: CliIo): Promise<number>
     io.stdout.write(`${EXPLAIN_USAGE}\n`);
     return 0;
   }
-  if (positionals.length !== 1) throw usageError('explain needs exactly one policy id (palisade explain disallow-privileged)');
+  if (positionals.length !== 1)
+    throw usageError('explain needs exactly one policy id (palisade explain disallow-privileged)');
   const id = positionals[0]!;
   const bundle = values.bundle ?? defaultBundle(process.cwd());
   const policies = readManifest(bundle);
@@ -45,7 +46,9 @@ export async function explainCommand(argv: string[], io: CliIo): Promise<number>
       `no policy "${id}" in ${join(bundle, 'palisade.json')}${near.length ? `; did you mean ${near.join(', ')}?` : ''}\n  policies: ${policies.map((p) => p.id).join(', ')}`,
     );
   }
-  const dir = values.policies ?? (existsSync(join('policies', id)) ? 'policies' : join(packageRoot(), 'policies'));
+  const dir =
+    values.policies ??
+    (existsSync(join('policies', id)) ? 'policies' : join(packageRoot(), 'policies'));
   io.stdout.write(explain(meta, dir, painter(colorEnabled(io.stdout, io.env))));
   return 0;
 }
@@ -57,7 +60,10 @@ function readManifest(bundle: string): PolicyMeta[] {
     if (!Array.isArray(doc.policies)) throw new Error('no policies list');
     return doc.policies;
   } catch (thrown) {
-    throw new CliError('PAL_CLI_READ', `cannot read ${file}: ${(thrown as Error).message}\n  build it first: npm run build (or palisade build)`);
+    throw new CliError(
+      'PAL_CLI_READ',
+      `cannot read ${file}: ${(thrown as Error).message}\n  build it first: npm run build (or palisade build)`,
+    );
   }
 }
 
@@ -70,12 +76,19 @@ export function explain(meta: PolicyMeta, policiesDir: string, paint: Paint): st
   out.push(`  operations      ${(meta.match.operations ?? ['CREATE', 'UPDATE']).join(', ')}`);
   out.push('', ...wrap(meta.description ?? '', 96).map((l) => `  ${l}`), '');
   out.push(paint('bold', 'Parameters'));
-  const props = Object.entries(meta.parameters?.properties ?? {}) as [string, Record<string, unknown>][];
+  const props = Object.entries(meta.parameters?.properties ?? {}) as [
+    string,
+    Record<string, unknown>,
+  ][];
   if (props.length === 0) out.push('  none');
   for (const [name, p] of props) {
-    const type = p.type === 'array' && p.items ? `array of ${(p.items as { type?: string }).type ?? 'any'}` : String(p.type ?? 'any');
+    const type =
+      p.type === 'array' && p.items
+        ? `array of ${(p.items as { type?: string }).type ?? 'any'}`
+        : String(p.type ?? 'any');
     out.push(`  ${name} (${type}, default ${JSON.stringify(p.default)})`);
-    if (typeof p.description === 'string') out.push(...wrap(p.description, 92).map((l) => `      ${l}`));
+    if (typeof p.description === 'string')
+      out.push(...wrap(p.description, 92).map((l) => `      ${l}`));
   }
   out.push('', paint('bold', 'Controls'), ...controls(meta.controls));
   if (meta.docs) out.push('', `${paint('bold', 'Docs')}  ${meta.docs}`);
@@ -84,7 +97,11 @@ export function explain(meta: PolicyMeta, policiesDir: string, paint: Paint): st
 }
 
 function controls(c: PolicyMeta['controls']): string[] {
-  const { pss, cis, nsa } = (c ?? {}) as { pss?: { level: string; check: string }; cis?: string[]; nsa?: string };
+  const { pss, cis, nsa } = (c ?? {}) as {
+    pss?: { level: string; check: string };
+    cis?: string[];
+    nsa?: string;
+  };
   const out: string[] = [];
   if (pss) out.push(`  Pod Security Standards  ${pss.level} (check ${pss.check})`);
   if (cis?.length) out.push(`  CIS Kubernetes          ${cis.join(', ')}`);
@@ -94,10 +111,13 @@ function controls(c: PolicyMeta['controls']): string[] {
 
 function examples(id: string, dir: string, paint: Paint): string[] {
   const list = existsSync(join(dir, id)) ? policyExamples(dir, id) : [];
-  if (list.length === 0) return [`${paint('bold', 'Examples')}  none found under ${join(dir, id, 'examples')}`];
+  if (list.length === 0)
+    return [`${paint('bold', 'Examples')}  none found under ${join(dir, id, 'examples')}`];
   const out = [paint('bold', 'Examples')];
   for (const e of list) {
-    out.push(`  ${e.expect === 'allowed' ? paint('green', 'allowed') : paint('red', 'denied ')}  ${relative(process.cwd(), e.file) || e.file}`);
+    out.push(
+      `  ${e.expect === 'allowed' ? paint('green', 'allowed') : paint('red', 'denied ')}  ${relative(process.cwd(), e.file) || e.file}`,
+    );
     if (e.parameters) out.push(`           with parameters ${JSON.stringify(e.parameters)}`);
     for (const v of e.violations) out.push(`           ${v.path}: ${v.msg}`);
   }
