@@ -60,6 +60,10 @@ export function validateConfig(name: string, raw: unknown): Config {
   const problems = [...Value.Errors(ConfigSchema, value)].map(
     (e) => `  ${e.path || '(root)'}: ${e.message}`,
   );
+  const tls = (value as { server?: { tls?: Record<string, unknown> } }).server?.tls;
+  if (tls?.auto && (tls.certFile || tls.keyFile)) {
+    problems.push('  /server/tls: set either auto or certFile/keyFile, not both');
+  }
   if (problems.length > 0) {
     throw new PalisadeError('PAL_ERR_CONFIG_INVALID', [name, [...new Set(problems)].join('\n')]);
   }

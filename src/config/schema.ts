@@ -69,6 +69,30 @@ export const PolicyConfig = Type.Object(
 );
 export type PolicyConfig = Static<typeof PolicyConfig>;
 
+/**
+ * server.tls.auto: Palisade makes its own CA and serving certificate, keeps them in a Secret
+ * and injects the CA into its ValidatingWebhookConfiguration (docs/certificates.md).
+ */
+export const AutoTls = Type.Object(
+  {
+    namespace: Type.String({ minLength: 1 }),
+    secretName: Type.String({ minLength: 1 }),
+    webhookConfigurationName: Type.String({ minLength: 1 }),
+    /** DNS names and IP addresses the serving certificate is valid for. */
+    hosts: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+    caValidityDays: Type.Integer({ minimum: 2, default: 3650 }),
+    certValidityDays: Type.Integer({ minimum: 1, default: 365 }),
+    checkIntervalSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+    // A new CA signs nothing until it has been in the caBundle this long, so every apiserver
+    // has seen it (they read webhook configurations through an informer).
+    caTrustDelaySeconds: Type.Integer({ minimum: 0, default: 600 }),
+    /** A kubeconfig file; unset: the in-cluster service account (or $KUBECONFIG). */
+    kubeconfig: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type AutoTls = Static<typeof AutoTls>;
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Object(
@@ -79,6 +103,7 @@ export const ConfigSchema = Type.Object(
           {
             certFile: Type.Optional(Type.String()),
             keyFile: Type.Optional(Type.String()),
+            auto: Type.Optional(AutoTls),
           },
           { additionalProperties: false, default: {} },
         ),
