@@ -15,6 +15,8 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      // Real servers, processes and builds on a 2-core machine that may be busy: room, not speed.
+      testTimeout: 30_000,
     },
     {
       ...common,

@@ -50,6 +50,7 @@ beforeAll(async () => {
     bundle: join(work, 'bundle'),
     failureMode: 'closed',
     evaluation: { deadlineMs: 300, workers: 1 },
+    policies: { 'slow-pairs': { action: 'deny' } },
   });
 });
 afterAll(async () => {
