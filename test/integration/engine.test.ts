@@ -9,7 +9,7 @@ import { resolvePolicies } from '../../src/policy/policy-set';
 import { handleAdmission } from '../../src/admission/handler';
 import { WasmPolicy } from '../../src/policy/wasm-runtime';
 import { container, pod, review } from '../fixtures/reviews';
-import { BUNDLE } from './harness';
+import { BUNDLE, otherPoliciesOff } from './harness';
 
 let bundle: Bundle;
 beforeAll(async () => {
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 it('evaluates every applicable policy in one wasm evaluation', async () => {
-  const config = validateConfig('t', { bundle: BUNDLE });
+  const config = validateConfig('t', { bundle: BUNDLE, policies: otherPoliciesOff() });
   const { policies } = resolvePolicies(bundle.policies, config);
   const inner = new InlineEvaluator(bundle, { maxMemoryBytes: 64 << 20 });
   const calls: ArrayBuffer[] = [];

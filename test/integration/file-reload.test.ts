@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selfSigned, type ServingCert } from '../../src/server/tls';
 import { container, pod, review } from '../fixtures/reviews';
+import { otherPoliciesOff } from './harness';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'palisade-reload-'));
@@ -16,10 +17,16 @@ const configFile = join(dir, 'config.yaml');
 const certFile = join(dir, 'tls.crt');
 const keyFile = join(dir, 'tls.key');
 
+// Only the starter policies answer here (see TEST_POLICIES in harness.ts).
+const OTHERS_OFF = Object.keys(otherPoliciesOff(join(__dirname, '..', '..', 'dist', 'bundle')))
+  .map((id) => `  ${id}:\n    action: 'off'\n`)
+  .join('');
+
 function writeConfig(action: string) {
   writeFileSync(
     configFile,
-    `server:\n  tls:\n    certFile: ${certFile}\n    keyFile: ${keyFile}\npolicies:\n  disallow-privileged:\n    action: ${action}\n`,
+    `server:\n  tls:\n    certFile: ${certFile}\n    keyFile: ${keyFile}\npolicies:\n  disallow-privileged:\n    action: ${action}\n` +
+      OTHERS_OFF,
   );
 }
 function writeCert(c: ServingCert) {

@@ -1,6 +1,8 @@
 // Starts a real Palisade HTTPS server in-process on a free loopback port, on the real compiled
 // bundle, with a certificate made by node-forge, and talks to it over TLS.
+import { existsSync, readFileSync } from 'node:fs';
 import { request, Agent } from 'node:https';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { validateConfig } from '../../src/config/load';
 import { createLogger } from '../../src/logger';
@@ -31,8 +33,44 @@ export interface HttpReply {
   json: () => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
+/**
+ * The webhook tests are about the webhook, not the policy library (every built-in policy is
+ * tested on its own examples in policy-examples.test.ts): they run on these starter policies,
+ * every other built-in policy switched off, so that adding one to policies/ changes no answer
+ * here. Policies a test brings in its own bundle stay as that bundle sets them.
+ */
+export const TEST_POLICIES = [
+  'disallow-latest-tag',
+  'disallow-privileged',
+  'require-resource-limits',
+];
+
+const BUILT_IN = join(__dirname, '..', '..', 'policies');
+
+/** Config entries switching off the built-in policies of the bundle but TEST_POLICIES. */
+export function otherPoliciesOff(bundleDir: string = BUNDLE): Record<string, { action: 'off' }> {
+  let ids: string[];
+  try {
+    const manifest = JSON.parse(readFileSync(join(bundleDir, 'palisade.json'), 'utf8'));
+    ids = (manifest.policies as { id: string }[]).map((p) => p.id);
+  } catch {
+    return {}; // no readable bundle: the test is about that, and the runtime will say so
+  }
+  return Object.fromEntries(
+    ids
+      .filter((id) => !TEST_POLICIES.includes(id) && existsSync(join(BUILT_IN, id, 'policy.yaml')))
+      .map((id) => [id, { action: 'off' as const }]),
+  );
+}
+
 export async function startHarness(configRaw: object = {}): Promise<Harness> {
-  const config = validateConfig('test', { bundle: BUNDLE, logLevel: 'debug', ...configRaw });
+  const raw = configRaw as { bundle?: string; policies?: Record<string, unknown> };
+  const config = validateConfig('test', {
+    bundle: BUNDLE,
+    logLevel: 'debug',
+    ...configRaw,
+    policies: { ...otherPoliciesOff(raw.bundle ?? BUNDLE), ...raw.policies },
+  });
   let log = '';
   const sink = new Writable({
     write(chunk, _enc, done) {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { validateConfig } from '../../src/config/load';
 import { container, pod, review } from '../fixtures/reviews';
-import { BUNDLE, startHarness, type Harness } from './harness';
+import { BUNDLE, otherPoliciesOff, startHarness, type Harness } from './harness';
 
 let h: Harness;
 let bundleDir: string;
@@ -24,7 +24,7 @@ it('applies a good new config: a policy switched to warn stops denying', async (
   expect((await h.post(privilegedPod())).json().response.allowed).toBe(false);
   const next = validateConfig('new', {
     bundle: bundleDir,
-    policies: { 'disallow-privileged': { action: 'warn' } },
+    policies: { ...otherPoliciesOff(bundleDir), 'disallow-privileged': { action: 'warn' } },
   });
   const reloaded = once(h.deps.runtime, 'reloaded');
   expect(await h.deps.runtime.reloadConfig(next)).toBe(true);
