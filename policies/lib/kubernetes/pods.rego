@@ -7,7 +7,7 @@
 #
 #   pod_specs     set of {"spec": <PodSpec>, "path": "spec.template.spec"}    (0 or 1 element)
 #   pod_metadata  set of {"metadata": <ObjectMeta>, "path": "spec.template.metadata"}
-#   containers    set of {"container": <Container>, "name": "app",
+#   containers    object path -> {"container": <Container>, "name": "app",
 #                         "path": "spec.template.spec.containers[0]",
 #                         "type": "container" | "initContainer" | "ephemeralContainer"}
 #   volumes       set of {"volume": <Volume>, "name": "data", "path": "spec.template.spec.volumes[0]"}
@@ -68,16 +68,20 @@ pod_metadata contains {"metadata": _template.metadata, "path": concat("", [_temp
 	is_object(_template.metadata)
 }
 
-containers contains {
+# Keyed by path rather than a set: a set hashes and compares every whole container object on
+# insertion, which in wasm cost ~40% of a Deployment's evaluation (728 -> 415 us with 7 policies).
+# `some c in pods.containers` iterates the values either way.
+containers[path] := {
 	"container": c,
 	"name": object.get(c, "name", ""),
-	"path": concat("", [ps.path, ".", f.field, "[", format_int(i, 10), "]"]),
+	"path": path,
 	"type": f.type,
 } if {
 	some ps in pod_specs
 	some f in container_fields
 	some i, c in object.get(ps.spec, f.field, [])
 	is_object(c)
+	path := concat("", [ps.path, ".", f.field, "[", format_int(i, 10), "]"])
 }
 
 volumes contains {
