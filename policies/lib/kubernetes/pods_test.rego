@@ -126,12 +126,12 @@ test_missing_template_or_spec if {
 
 test_only_containers if {
 	obj := {"spec": {"template": {"spec": {"containers": [{"name": "a"}]}}}}
-	pods.containers == {{"container": {"name": "a"}, "name": "a", "path": "spec.template.spec.containers[0]", "type": "container"}} with input.review as _review("Job", obj)
+	{x | some x in pods.containers} == {{"container": {"name": "a"}, "name": "a", "path": "spec.template.spec.containers[0]", "type": "container"}} with input.review as _review("Job", obj)
 }
 
 test_unnamed_and_malformed_containers if {
 	obj := {"spec": {"containers": [{"image": "x"}, "not-an-object"], "initContainers": null}}
-	pods.containers == {{"container": {"image": "x"}, "name": "", "path": "spec.containers[0]", "type": "container"}} with input.review as _review("Pod", obj)
+	{x | some x in pods.containers} == {{"container": {"image": "x"}, "name": "", "path": "spec.containers[0]", "type": "container"}} with input.review as _review("Pod", obj)
 }
 
 test_volumes_with_paths if {
