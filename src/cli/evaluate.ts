@@ -43,7 +43,8 @@ async function evaluateOne(t: EvalTarget, snapshot: PolicySnapshot): Promise<Obj
     ...(t.doc.template ? { template: t.doc.template } : {}),
     apiVersion: req.kind.group ? `${req.kind.group}/${req.kind.version}` : req.kind.version,
     kind: req.kind.kind,
-    namespace: req.namespace || null,
+    // A Namespace's UPDATE/DELETE carries its own name as request.namespace; it has none itself.
+    namespace: req.kind.kind === 'Namespace' && !req.kind.group ? null : req.namespace || null,
     name: displayName(req.name, subject),
     operation: req.operation,
     outcome: decision.outcome,

@@ -154,7 +154,24 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
 
 /** Built-in groups are those of Kubernetes itself: the core group and *.k8s.io plus a few. */
 export function isBuiltinGroup(group: string): boolean {
-  return group in BUILTIN || group.endsWith('.k8s.io');
+  return group in BUILTIN || group === 'extensions' || group.endsWith('.k8s.io');
+}
+
+/** Levenshtein distance, for "did you mean" on a mistyped kind. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(
+        prev[j]! + 1,
+        cur[j - 1]! + 1,
+        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 /**
@@ -167,7 +184,9 @@ export function resolveKind(apiVersion: string, kind: string, custom: CustomKind
   if (builtin) {
     const row = builtin.kinds.find((r) => r[0] === kind);
     if (!row) {
-      const near = builtin.kinds.find((r) => r[0].toLowerCase() === kind.toLowerCase());
+      const near = builtin.kinds.find(
+        (r) => editDistance(r[0].toLowerCase(), kind.toLowerCase()) <= 2,
+      );
       const hint = near ? `; did you mean ${near[0]}?` : '';
       throw new Error(`unknown kind ${kind} in ${apiVersion}${hint}`);
     }
@@ -177,12 +196,17 @@ export function resolveKind(apiVersion: string, kind: string, custom: CustomKind
     }
     return { group, version, kind, resource: row[1], namespaced: row[2] };
   }
+  if (group === 'extensions') {
+    throw new Error(
+      `${apiVersion} ${kind}: the extensions API group is no longer served by Kubernetes (apps/v1, networking.k8s.io/v1 replace it)`,
+    );
+  }
   if (isBuiltinGroup(group)) {
     throw new Error(`unknown API group ${group} (apiVersion ${apiVersion}, kind ${kind})`);
   }
   const crd = custom.get(`${group}/${kind}`);
   if (crd) return { group, version, kind, ...crd };
-  // No CRD in the input: guess as kubectl's RESTMapper does without discovery.
+  // No CRD in the input: guess the plural, and a namespaced scope unless the kind says Cluster.
   return {
     group,
     version,
@@ -192,7 +216,7 @@ export function resolveKind(apiVersion: string, kind: string, custom: CustomKind
   };
 }
 
-/** English plural of a lower-cased kind, the apiserver's default for CRDs without `plural`. */
+/** English plural of a lower-cased kind: a guess, for custom kinds without their CRD at hand. */
 export function guessPlural(kind: string): string {
   const k = kind.toLowerCase();
   if (/(s|x|z|ch|sh)$/.test(k)) return `${k}es`;

@@ -1,7 +1,7 @@
 // Where the CLI finds Palisade's own files (scripts/, the built bundle, the built-in policies),
 // whether it runs from dist/src/cli (the built CLI) or src/cli (ts-jest).
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 let root: string | undefined;
 
@@ -32,4 +32,10 @@ export function defaultBundle(cwd: string): string {
 
 export function script(name: string): string {
   return join(packageRoot(), 'scripts', name);
+}
+
+/** A path for messages: relative to the working directory when inside it, else absolute. */
+export function displayPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : resolve(p);
 }

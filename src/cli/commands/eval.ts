@@ -15,6 +15,7 @@ import {
   parseDocuments,
   type InputProblem,
   type SourceDocument,
+  STDIN,
 } from '../parse-documents';
 import { prepareReviews } from '../prepare-reviews';
 import { progressBar } from '../progress';
@@ -93,12 +94,14 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     groups: values.group ?? [],
   };
 
-  const docs = await load(files, io);
-  const oldDocs = values.old ? await load(values.old, io) : undefined;
-  const prepared = prepareReviews(docs, request, oldDocs);
-  failOnProblems(prepared.problems);
+  const input = await load(files, io);
+  const old = values.old ? await load(values.old, io) : undefined;
+  const prepared = prepareReviews(input.docs, request, old?.docs);
+  // Every problem of every input at once, in input order; nothing is evaluated if there is one.
+  failOnProblems([...input.problems, ...(old?.problems ?? []), ...prepared.problems]);
   if (prepared.targets.length === 0) {
-    throw new CliError('PAL_CLI_INPUT', `no Kubernetes objects in ${files.join(', ')}`);
+    const named = files.map((f) => (f === '-' ? STDIN : f)).join(', ');
+    throw new CliError('PAL_CLI_INPUT', `no Kubernetes objects in ${named}`);
   }
   if (prepared.unmatchedOld.length > 0) {
     io.stderr.write(
@@ -129,7 +132,10 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   return exitCode(report.results, failOn);
 }
 
-async function load(paths: readonly string[], io: CliIo): Promise<SourceDocument[]> {
+async function load(
+  paths: readonly string[],
+  io: CliIo,
+): Promise<{ docs: SourceDocument[]; problems: InputProblem[] }> {
   const { inputs, problems } = await readInputs(paths, io.stdin);
   const docs: SourceDocument[] = [];
   for (const input of inputs) {
@@ -137,13 +143,15 @@ async function load(paths: readonly string[], io: CliIo): Promise<SourceDocument
     docs.push(...parsed.documents);
     problems.push(...parsed.problems);
   }
-  failOnProblems(problems);
-  return docs;
+  return { docs, problems };
 }
 
 function failOnProblems(problems: readonly InputProblem[]): void {
   if (problems.length === 0) return;
-  const list = problems.map((p) => `  ${describeProblem(p)}`).join('\n');
+  const sorted = [...problems].sort((a, b) =>
+    a.source < b.source ? -1 : a.source > b.source ? 1 : (a.line ?? 0) - (b.line ?? 0),
+  );
+  const list = sorted.map((p) => `  ${describeProblem(p)}`).join('\n');
   const n = problems.length;
   throw new CliError(
     'PAL_CLI_INPUT',

@@ -1,13 +1,13 @@
 // palisade explain <policy-id>: what a policy checks, its parameters, the controls it maps to,
 // and its examples, from the bundle's metadata (palisade.json) and the policy folder if present.
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { PolicyMeta } from '../../policy/policy-meta';
 import { CliError, usageError } from '../cli-error';
 import { painter, type Paint } from '../color';
 import { colorEnabled, type CliIo } from '../io';
-import { defaultBundle, packageRoot } from '../paths';
+import { defaultBundle, displayPath, packageRoot } from '../paths';
 import { policyExamples } from '../policy-examples';
 
 export const EXPLAIN_USAGE = `Usage: palisade explain <policy-id> [--bundle DIR] [--policies DIR]
@@ -116,7 +116,7 @@ function examples(id: string, dir: string, paint: Paint): string[] {
   const out = [paint('bold', 'Examples')];
   for (const e of list) {
     out.push(
-      `  ${e.expect === 'allowed' ? paint('green', 'allowed') : paint('red', 'denied ')}  ${relative(process.cwd(), e.file) || e.file}`,
+      `  ${e.expect === 'allowed' ? paint('green', 'allowed') : paint('red', 'denied ')}  ${displayPath(e.file)}`,
     );
     if (e.parameters) out.push(`           with parameters ${JSON.stringify(e.parameters)}`);
     for (const v of e.violations) out.push(`           ${v.path}: ${v.msg}`);

@@ -3,7 +3,7 @@
 // engine on a bundle freshly built from dir. Ends with `N passed, N failed`.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { validateConfig } from '../../config/load';
 import { PolicyRuntime } from '../../policy/policy-runtime';
@@ -12,6 +12,7 @@ import { painter, type Paint } from '../color';
 import { checkExample } from '../example-check';
 import { colorEnabled, type CliIo } from '../io';
 import { policyExamples } from '../policy-examples';
+import { displayPath } from '../paths';
 import { runScript } from '../run-script';
 import { checkPoliciesDir, ensureOpa } from './build';
 import { readdirSync } from 'node:fs';
@@ -149,7 +150,7 @@ async function engineTests(
     try {
       for (const ex of examples) {
         const outcome = await checkExample(ex, runtime.snapshot);
-        const label = `${ex.policy} ${ex.expect} ${relative(process.cwd(), ex.file) || ex.file}`;
+        const label = `${ex.policy} ${ex.expect} ${displayPath(ex.file)}`;
         if (outcome.ok) {
           tally.passed++;
           if (verbose) io.stdout.write(`  ${paint('green', 'ok')}   ${label}\n`);

@@ -2,14 +2,15 @@
 // object fails when it has a violation at or above --fail-on; one that could not be evaluated is
 // an <error>. The failure text is what kubectl would print.
 import { describeViolation } from '../../admission/messages';
+import { STDIN } from '../parse-documents';
 import { atLeast, objectLabel, type ObjectResult, type Report } from '../results';
 
 export function formatJunit(report: Report): string {
   const bySource = new Map<string, ObjectResult[]>();
   for (const r of report.results) {
-    const list = bySource.get(r.source) ?? [];
+    const list = bySource.get(fileOf(r)) ?? [];
     list.push(r);
-    bySource.set(r.source, list);
+    bySource.set(fileOf(r), list);
   }
   const suites = [...bySource].map(([source, rs]) => suite(source, rs, report));
   const totals = counts(report.results, report);
@@ -43,7 +44,7 @@ function suite(source: string, rs: ObjectResult[], report: Report): string {
 }
 
 function testcase(r: ObjectResult, report: Report): string {
-  const open = `    <testcase name="${attr(objectLabel(r))}" classname="${attr(r.source)}" file="${attr(r.source)}" line="${r.line}"`;
+  const open = `    <testcase name="${attr(objectLabel(r))}" classname="${attr(fileOf(r))}" file="${attr(fileOf(r))}"${fileOf(r) === r.source ? ` line="${r.line}"` : ''}`;
   const body: string[] = [];
   if (r.outcome === 'error') {
     body.push(`      <error message="${attr(r.error ?? 'not evaluated')}" type="error"/>\n`);
@@ -61,6 +62,11 @@ function testcase(r: ObjectResult, report: Report): string {
   const out = details(r);
   if (out && body.length === 0) body.push(`      <system-out>${text(out)}</system-out>\n`);
   return body.length === 0 ? `${open}/>\n` : `${open}>\n${body.join('')}    </testcase>\n`;
+}
+
+/** The file an object came from: on stdin, the helm template that rendered it when known. */
+function fileOf(r: ObjectResult): string {
+  return r.source === STDIN && r.template ? r.template : r.source;
 }
 
 /** What kubectl would show, then the audit findings. */

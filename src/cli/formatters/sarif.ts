@@ -89,7 +89,8 @@ function result(r: ObjectResult, v: ResultViolation, index: Map<string, number>)
       {
         physicalLocation: {
           artifactLocation: { uri: artifactUri(r) },
-          region: { startLine: Math.max(1, v.line) },
+          // Lines count in the file read; a helm template's own lines are unknown.
+          ...(r.source === STDIN ? {} : { region: { startLine: Math.max(1, v.line) } }),
         },
         logicalLocations: [
           {
