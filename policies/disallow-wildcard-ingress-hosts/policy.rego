@@ -1,0 +1,49 @@
+# Ingresses must name the hosts they serve. A wildcard host ("*.example.com") takes traffic for
+# every subdomain, including ones another team may expect to own; a rule without a host, or a
+# spec.defaultBackend, takes traffic for every host that reaches the controller. Wildcards listed
+# in parameters.allowedWildcardHosts are allowed; parameters.allowCatchAll allows the last two.
+package policies.disallow_wildcard_ingress_hosts
+
+allowed_wildcard_hosts := object.get(input, ["parameters", "allowedWildcardHosts"], [])
+
+allow_catch_all := object.get(input, ["parameters", "allowCatchAll"], false)
+
+_obj := input.review.object
+
+_name := object.get(_obj, ["metadata", "name"], "")
+
+_rules := object.get(_obj, ["spec", "rules"], [])
+
+violation contains {
+	"msg": sprintf("wildcard host (Ingress \"%s\" must not use host \"%s\")", [_name, host]),
+	"path": sprintf("spec.rules[%d].host", [i]),
+	"fix": sprintf("name the host exactly, e.g. %s", [replace(host, "*", "shop")]),
+	"details": {"rule": i, "host": host},
+} if {
+	some i, rule in _rules
+	host := rule.host
+	is_string(host)
+	contains(host, "*")
+	not host in allowed_wildcard_hosts
+}
+
+violation contains {
+	"msg": sprintf("wildcard host (Ingress \"%s\" rule %d has no host, so it matches every host)", [_name, i]),
+	"path": sprintf("spec.rules[%d]", [i]),
+	"fix": sprintf("set spec.rules[%d].host to the host this rule serves", [i]),
+	"details": {"rule": i, "host": ""},
+} if {
+	allow_catch_all != true
+	some i, rule in _rules
+	object.get(rule, "host", "") == ""
+}
+
+violation contains {
+	"msg": sprintf("wildcard host (Ingress \"%s\" must not set spec.defaultBackend, which serves every host)", [_name]),
+	"path": "spec.defaultBackend",
+	"fix": "route by host in spec.rules instead of spec.defaultBackend",
+	"details": {},
+} if {
+	allow_catch_all != true
+	is_object(_obj.spec.defaultBackend)
+}
