@@ -1,0 +1,40 @@
+# Secrets must not be written into manifests as environment variable literals: an env var whose
+# name looks like a credential (contains, case-insensitively, one of parameters.namePatterns:
+# PASSWORD, TOKEN, SECRET, KEY, ...) with a literal `value` puts the secret in Git, in the
+# object (readable by anyone who may read the workload) and in the API server's audit log.
+# A value that only refers to other variables ("$(DB_PASS)") is not a literal. The value is never
+# repeated in the message or details. Every container type is checked.
+package policies.disallow_secrets_in_env
+
+import data.lib.kubernetes.pods
+
+default_name_patterns := ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL"]
+
+name_patterns := object.get(input, ["parameters", "namePatterns"], default_name_patterns)
+
+allowed_names := object.get(input, ["parameters", "allowedNames"], [])
+
+# The patterns a name matches, in parameter order (the first one is reported).
+_patterns(name) := [p | some p in name_patterns; contains(upper(name), upper(p))]
+
+_literal(value) if {
+	is_string(value)
+	value != ""
+	not regex.match(`^(\$\([^()]+\))+$`, value)
+}
+
+violation contains {
+	"msg": sprintf("secret in env (container \"%s\" must not set %s to a literal value)", [c.name, e.name]),
+	"path": sprintf("%s.env[%d].value", [c.path, j]),
+	"fix": sprintf("keep %s in a Secret and mount it as a file, or reference it with valueFrom.secretKeyRef", [e.name]),
+	"details": {"container": c.name, "containerType": c.type, "env": e.name, "pattern": pattern},
+} if {
+	some c in pods.containers
+	some j, e in object.get(c.container, "env", [])
+	is_string(e.name)
+	not e.name in allowed_names
+	_literal(e.value)
+	matched := _patterns(e.name)
+	count(matched) > 0
+	pattern := matched[0]
+}
