@@ -21,6 +21,9 @@ npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 step "build (TypeScript + policy bundle)"
 npm run -s build
 
+step "policy reference is current (docs/policies.md from the policy folders)"
+node scripts/gen-policy-docs.js --check
+
 step "Rego unit tests (opa test)"
 bash scripts/opa-test.sh
 
