@@ -1,0 +1,50 @@
+{{/*
+The webhook's config file (docs/configuration.md), rendered from values. Paths inside the
+image: the bundle is /app/dist/bundle, the mounted certificate /etc/palisade/tls.
+*/}}
+
+{{- define "palisade.policyMeta" -}}
+{{- .Files.Get "files/policies.json" -}}
+{{- end -}}
+
+{{/* The server section; its checksum restarts the pods, since server.* is read once at start. */}}
+{{- define "palisade.serverConfig" -}}
+{{- $tls := dict -}}
+{{- if eq .Values.tls.mode "auto" -}}
+{{- $auto := dict
+      "namespace" .Release.Namespace
+      "secretName" (include "palisade.tlsSecretName" .)
+      "webhookConfigurationName" (include "palisade.webhookConfigurationName" .)
+      "hosts" (include "palisade.serviceHosts" . | fromJsonArray)
+      "caValidityDays" .Values.tls.auto.caValidityDays
+      "certValidityDays" .Values.tls.auto.certValidityDays
+      "checkIntervalSeconds" .Values.tls.auto.checkIntervalSeconds -}}
+{{- $_ := set $tls "auto" $auto -}}
+{{- else -}}
+{{- $_ := set $tls "certFile" "/etc/palisade/tls/tls.crt" -}}
+{{- $_ := set $tls "keyFile" "/etc/palisade/tls/tls.key" -}}
+{{- end -}}
+{{- toYaml (dict "host" "0.0.0.0" "port" 8443 "tls" $tls "drainTimeoutMs" .Values.config.drainTimeoutMs) -}}
+{{- end -}}
+
+{{- define "palisade.config" -}}
+{{- $meta := include "palisade.policyMeta" . | fromJson -}}
+{{- range $id, $_ := .Values.policies -}}
+{{- if not (hasKey $meta.policies $id) -}}
+{{- fail (printf "policies.%s: no such policy (known: %s)" $id (keys $meta.policies | sortAlpha | join ", ")) -}}
+{{- end -}}
+{{- end -}}
+{{- $c := .Values.config -}}
+{{- $namespaces := concat (list .Release.Namespace) .Values.webhook.excludedNamespaces $c.exemptions.namespaces | uniq -}}
+{{- $exemptions := dict "namespaces" $namespaces "users" $c.exemptions.users "groups" $c.exemptions.groups -}}
+{{- $config := dict
+      "server" (include "palisade.serverConfig" . | fromYaml)
+      "bundle" "/app/dist/bundle"
+      "failureMode" $c.failureMode
+      "logLevel" $c.logLevel
+      "evaluation" $c.evaluation
+      "watch" true
+      "exemptions" $exemptions
+      "policies" .Values.policies -}}
+{{- toYaml $config -}}
+{{- end -}}

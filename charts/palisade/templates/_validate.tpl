@@ -1,0 +1,15 @@
+{{/* Checks across values that values.schema.json cannot express; each fails with the fix. */}}
+{{- define "palisade.validate" -}}
+{{- if ge (int .Values.config.drainTimeoutMs) (mul (int .Values.terminationGracePeriodSeconds) 1000 | int) -}}
+{{- fail "config.drainTimeoutMs must be below terminationGracePeriodSeconds, or the pod is killed while draining" -}}
+{{- end -}}
+{{- if ge (int .Values.config.evaluation.deadlineMs) (mul (int .Values.webhook.timeoutSeconds) 1000 | int) -}}
+{{- fail "config.evaluation.deadlineMs must be below webhook.timeoutSeconds, so Palisade answers by its failure mode before the apiserver gives up" -}}
+{{- end -}}
+{{- if and (eq .Values.tls.mode "secret") (not .Values.tls.secret.caBundle) -}}
+{{- fail "tls.secret.caBundle is required when tls.mode is secret: the apiserver verifies the webhook with it" -}}
+{{- end -}}
+{{- if and (eq .Values.tls.mode "auto") (not .Values.rbac.create) (not .Values.serviceAccount.name) -}}
+{{- fail "tls.mode auto needs RBAC to its Secret and webhook configuration: keep rbac.create true, or grant them to serviceAccount.name yourself" -}}
+{{- end -}}
+{{- end -}}
