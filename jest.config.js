@@ -20,6 +20,14 @@ module.exports = {
     },
     {
       ...common,
+      displayName: 'chart',
+      // helm template/lint with the pinned helm and helm4 (scripts/tools.sh helm helm4), parsed
+      // and asserted on; the chart's objects through the engine on the compiled bundle.
+      testMatch: ['<rootDir>/test/chart/**/*.test.ts'],
+      testTimeout: 60_000,
+    },
+    {
+      ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       // Real apiserver round trips: generous, and still bounded.
