@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 step "tools (pinned, built once into .tools/bin)"
-bash scripts/tools.sh opa
+bash scripts/tools.sh opa helm helm4
 
 step "typecheck"
 npx tsc -p tsconfig.json --noEmit
