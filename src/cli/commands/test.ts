@@ -144,7 +144,7 @@ async function engineTests(
       }
     }
     const runtime = await PolicyRuntime.start(
-      validateConfig('palisade test', { bundle, watch: false }),
+      validateConfig('palisade test', { bundle, watch: false, evaluation: { workers: 0 } }),
     );
     const tally = { passed: 0, failed: 0 };
     try {
