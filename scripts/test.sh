@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as `npm test` and CI run it, on a machine that may have never seen the
 # project: installs the pinned tools it needs, type-checks, lints, builds TypeScript and the
-# policy bundle, runs the Rego unit tests with opa, starts the local cluster (scripts/cluster.sh),
+# policy bundle, runs the policy tests (palisade test: opa test and the examples through the
+# engine), starts the local cluster (scripts/cluster.sh),
 # then jest: unit, integration over real HTTPS, and e2e against the real kube-apiserver.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,8 +25,8 @@ npm run -s build
 step "policy reference is current (docs/policies.md from the policy folders)"
 node scripts/gen-policy-docs.js --check
 
-step "Rego unit tests (opa test)"
-bash scripts/opa-test.sh
+step "policy tests: opa test, then every example through the engine (palisade test)"
+node bin/palisade.js test
 
 step "local cluster for the e2e tests (kube-apiserver + etcd on loopback)"
 bash scripts/tools.sh kube-apiserver etcd
