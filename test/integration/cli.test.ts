@@ -1,6 +1,15 @@
 // The built CLI end to end: the policies' own examples, a multi-document file and stdin, every
 // format, exit codes, bad input, explain, build and test.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinExamples, palisade, parseText, ROOT } from './cli-run';
@@ -204,6 +213,81 @@ describe('palisade eval on a multi-document file and on stdin', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout).results).toHaveLength(60);
+  });
+});
+
+describe('helm template | palisade eval -f -', () => {
+  // A real chart rendered by the real helm (scripts/tools.sh helm, run by the test command).
+  const helm = join(ROOT, '.tools', 'bin', 'helm');
+  let chart: string;
+  beforeAll(() => {
+    chart = join(work, 'chart', 'shop');
+    mkdirSync(join(chart, 'templates'), { recursive: true });
+    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: shop\nversion: 0.1.0\n');
+    writeFileSync(join(chart, 'values.yaml'), 'privileged: false\n');
+    writeFileSync(
+      join(chart, 'templates', 'service.yaml'),
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  ports: [{port: 80}]\n',
+    );
+    writeFileSync(
+      join(chart, 'templates', 'deployment.yaml'),
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: {{ .Release.Name }}-web',
+        'spec:',
+        '  selector: {matchLabels: {app: web}}',
+        '  template:',
+        '    metadata: {labels: {app: web}}',
+        '    spec:',
+        '      containers:',
+        '        - name: web',
+        '          image: registry.example.com/shop:1.2.3',
+        '          securityContext:',
+        '            privileged: {{ .Values.privileged }}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  const render = (...set: string[]) =>
+    execFileSync(
+      helm,
+      ['template', 'rel', chart, '--namespace', 'shop', ...set.flatMap((s) => ['--set', s])],
+      {
+        encoding: 'utf8',
+      },
+    );
+
+  it('evaluates the rendered release and names the template of each object', async () => {
+    const run = await palisade(['eval', '-f', '-', '--namespace', 'shop'], {
+      input: render('privileged=true'),
+    });
+    expect(run.code).toBe(1);
+    const blocks = parseText(run.stdout);
+    expect(blocks.map((b) => b.head)).toEqual([
+      expect.stringMatching(
+        /^ALLOWED  Service shop\/rel  <stdin>:\d+ \(shop\/templates\/service\.yaml\)$/,
+      ),
+      expect.stringMatching(
+        /^DENIED   Deployment shop\/rel-web  <stdin>:\d+ \(shop\/templates\/deployment\.yaml\)$/,
+      ),
+    ]);
+    expect(blocks[1]!.message).toContain(
+      '[disallow-privileged] spec.template.spec.containers[0].securityContext.privileged: privileged (container "web" must not set securityContext.privileged=true).',
+    );
+  });
+
+  it('passes the release once the values are fixed', async () => {
+    const run = await palisade(
+      ['eval', '-f', '-', '--namespace', 'shop', '--policy', 'disallow-privileged'],
+      {
+        input: render('privileged=false'),
+      },
+    );
+    expect(run.stdout).toContain('2 objects: 2 allowed, 0 denied');
+    expect(run.code).toBe(0);
   });
 });
 
