@@ -268,10 +268,10 @@ describe('helm template | palisade eval -f -', () => {
     const blocks = parseText(run.stdout);
     expect(blocks.map((b) => b.head)).toEqual([
       expect.stringMatching(
-        /^ALLOWED  Service shop\/rel  <stdin>:\d+ \(shop\/templates\/service\.yaml\)$/,
+        /^ALLOWED {2}Service shop\/rel {2}<stdin>:\d+ \(shop\/templates\/service\.yaml\)$/,
       ),
       expect.stringMatching(
-        /^DENIED   Deployment shop\/rel-web  <stdin>:\d+ \(shop\/templates\/deployment\.yaml\)$/,
+        /^DENIED {3}Deployment shop\/rel-web {2}<stdin>:\d+ \(shop\/templates\/deployment\.yaml\)$/,
       ),
     ]);
     expect(blocks[1]!.message).toContain(
