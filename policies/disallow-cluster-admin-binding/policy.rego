@@ -22,36 +22,36 @@ _binding_namespace := ns if {
 } else := object.get(_obj, ["metadata", "namespace"], "")
 
 # subject -> {"who": text for the message, "sa": "<ns>:<name>" or null for a group}
-_service_account(s) := {"who": sprintf("ServiceAccount %s/%s", [ns, s.name]), "sa": concat(":", [ns, s.name])} if {
+_service_account(s) := {"who": $"ServiceAccount {ns}/{s.name}", "sa": concat(":", [ns, s.name])} if {
 	s.kind == "ServiceAccount"
 	ns := object.get(s, "namespace", "")
 	ns != ""
 }
 
-_service_account(s) := {"who": sprintf("ServiceAccount %s/%s", [_binding_namespace, s.name]), "sa": concat(":", [_binding_namespace, s.name])} if {
+_service_account(s) := {"who": $"ServiceAccount {_binding_namespace}/{s.name}", "sa": concat(":", [_binding_namespace, s.name])} if {
 	s.kind == "ServiceAccount"
 	object.get(s, "namespace", "") == ""
 }
 
-_service_account(s) := {"who": sprintf("User %s", [s.name]), "sa": trim_prefix(s.name, "system:serviceaccount:")} if {
+_service_account(s) := {"who": $"User {s.name}", "sa": trim_prefix(s.name, "system:serviceaccount:")} if {
 	s.kind == "User"
 	startswith(s.name, "system:serviceaccount:")
 }
 
-_service_account(s) := {"who": sprintf("Group %s", [s.name]), "sa": null} if {
+_service_account(s) := {"who": $"Group {s.name}", "sa": null} if {
 	s.kind == "Group"
 	s.name == "system:serviceaccounts"
 }
 
-_service_account(s) := {"who": sprintf("Group %s", [s.name]), "sa": null} if {
+_service_account(s) := {"who": $"Group {s.name}", "sa": null} if {
 	s.kind == "Group"
 	startswith(s.name, "system:serviceaccounts:")
 }
 
 violation contains {
-	"msg": sprintf("%s binding (%s \"%s\" must not bind %s to %s)", [role, input.review.kind.kind, _name, role, sa.who]),
-	"path": sprintf("subjects[%d]", [i]),
-	"fix": sprintf("bind a Role or ClusterRole that grants only what %s needs", [sa.who]),
+	"msg": $"{role} binding ({input.review.kind.kind} \"{_name}\" must not bind {role} to {sa.who})",
+	"path": $"subjects[{i}]",
+	"fix": $"bind a Role or ClusterRole that grants only what {sa.who} needs",
 	"details": {"role": role, "subject": s},
 } if {
 	is_object(_obj)

@@ -37,12 +37,12 @@ _name := n if {
 	is_string(n)
 } else := ""
 
-_subject := sprintf("%s \"%s\"", [input.review.kind.kind, _name]) if _name != ""
+_subject := $"{input.review.kind.kind} \"{_name}\"" if _name != ""
 
-_subject := sprintf("a %s", [input.review.kind.kind]) if _name == ""
+_subject := $"a {input.review.kind.kind}" if _name == ""
 
 violation contains {
-	"msg": sprintf("default namespace (%s must not be created in namespace \"%s\")", [_subject, _namespace]),
+	"msg": $"default namespace ({_subject} must not be created in namespace \"{_namespace}\")",
 	"path": "metadata.namespace",
 	"fix": "create it in a namespace of its own: set metadata.namespace or run kubectl with -n <namespace>",
 	"details": {"namespace": _namespace, "kind": input.review.kind.kind, "name": _name},

@@ -45,9 +45,9 @@ _wildcard("resources", v) if startswith(v, "*/")
 _wildcard("nonResourceURLs", v) if v == "*"
 
 violation contains {
-	"msg": sprintf("RBAC wildcard (%s \"%s\" rules[%d] must not grant %s \"%s\")", [input.review.kind.kind, _name, i, field, value]),
-	"path": sprintf("rules[%d].%s[%d]", [i, field, j]),
-	"fix": sprintf("list %s", [hint]),
+	"msg": $"RBAC wildcard ({input.review.kind.kind} \"{_name}\" rules[{i}] must not grant {field} \"{value}\")",
+	"path": $"rules[{i}].{field}[{j}]",
+	"fix": $"list {hint}",
 	"details": {"rule": i, "field": field, "value": value},
 } if {
 	is_object(_obj)

@@ -24,9 +24,9 @@ _literal(value) if {
 }
 
 violation contains {
-	"msg": sprintf("secret in env (container \"%s\" must not set %s to a literal value)", [c.name, e.name]),
-	"path": sprintf("%s.env[%d].value", [c.path, j]),
-	"fix": sprintf("keep %s in a Secret and mount it as a file, or reference it with valueFrom.secretKeyRef", [e.name]),
+	"msg": $"secret in env (container \"{c.name}\" must not set {e.name} to a literal value)",
+	"path": $"{c.path}.env[{j}].value",
+	"fix": $"keep {e.name} in a Secret and mount it as a file, or reference it with valueFrom.secretKeyRef",
 	"details": {"container": c.name, "containerType": c.type, "env": e.name, "pattern": pattern},
 } if {
 	some c in pods.containers

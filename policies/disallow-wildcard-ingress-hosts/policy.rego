@@ -15,9 +15,9 @@ _name := object.get(_obj, ["metadata", "name"], "")
 _rules := object.get(_obj, ["spec", "rules"], [])
 
 violation contains {
-	"msg": sprintf("wildcard host (Ingress \"%s\" must not use host \"%s\")", [_name, host]),
-	"path": sprintf("spec.rules[%d].host", [i]),
-	"fix": sprintf("name the host exactly, e.g. %s", [replace(host, "*", "shop")]),
+	"msg": $"wildcard host (Ingress \"{_name}\" must not use host \"{host}\")",
+	"path": $"spec.rules[{i}].host",
+	"fix": $"name the host exactly, e.g. {replace(host, "*", "shop")}",
 	"details": {"rule": i, "host": host},
 } if {
 	some i, rule in _rules
@@ -28,9 +28,9 @@ violation contains {
 }
 
 violation contains {
-	"msg": sprintf("wildcard host (Ingress \"%s\" rule %d has no host, so it matches every host)", [_name, i]),
-	"path": sprintf("spec.rules[%d]", [i]),
-	"fix": sprintf("set spec.rules[%d].host to the host this rule serves", [i]),
+	"msg": $"wildcard host (Ingress \"{_name}\" rule {i} has no host, so it matches every host)",
+	"path": $"spec.rules[{i}]",
+	"fix": $"set spec.rules[{i}].host to the host this rule serves",
 	"details": {"rule": i, "host": ""},
 } if {
 	allow_catch_all != true
@@ -39,7 +39,7 @@ violation contains {
 }
 
 violation contains {
-	"msg": sprintf("wildcard host (Ingress \"%s\" must not set spec.defaultBackend, which serves every host)", [_name]),
+	"msg": $"wildcard host (Ingress \"{_name}\" must not set spec.defaultBackend, which serves every host)",
 	"path": "spec.defaultBackend",
 	"fix": "route by host in spec.rules instead of spec.defaultBackend",
 	"details": {},

@@ -23,9 +23,9 @@ _digest_part(d) := "" if d == null
 _digest_part(d) := concat("", ["@", d]) if is_string(d)
 
 violation contains {
-	"msg": sprintf("image digest (container \"%s\" must pin image \"%s\" by digest)", [c.name, image]),
+	"msg": $"image digest (container \"{c.name}\" must pin image \"{image}\" by digest)",
 	"path": concat("", [c.path, ".image"]),
-	"fix": sprintf("reference the image by digest, e.g. %s@sha256:<digest>", [_repository(image)]),
+	"fix": $"reference the image by digest, e.g. {_repository(image)}@sha256:<digest>",
 	"details": {"container": c.name, "containerType": c.type, "image": image},
 } if {
 	some c in pods.containers

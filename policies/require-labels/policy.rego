@@ -34,9 +34,9 @@ _matches(re, value) if {
 }
 
 violation contains {
-	"msg": sprintf("required labels (%s must set %s)", [loc.path, concat(", ", missing)]),
+	"msg": $"required labels ({loc.path} must set {concat(", ", missing)})",
 	"path": loc.path,
-	"fix": sprintf("add to %s: %s", [loc.path, concat(", ", [sprintf("%s: <value>", [k]) | some k in missing])]),
+	"fix": $"add to {loc.path}: {concat(", ", [$"{k}: <value>" | some k in missing])}",
 	"details": {"missing": missing},
 } if {
 	some loc in _locations
@@ -48,9 +48,9 @@ violation contains {
 _has(m, key) if is_string(m[key])
 
 violation contains {
-	"msg": sprintf("required labels (%s \"%s\" is \"%s\", which must match %s)", [loc.path, l.key, value, l.allowedRegex]),
+	"msg": $"required labels ({loc.path} \"{l.key}\" is \"{value}\", which must match {l.allowedRegex})",
 	"path": loc.path,
-	"fix": sprintf("set label %s to a value matching %s", [l.key, l.allowedRegex]),
+	"fix": $"set label {l.key} to a value matching {l.allowedRegex}",
 	"details": {"label": l.key, "value": value, "allowedRegex": l.allowedRegex},
 } if {
 	some loc in _locations

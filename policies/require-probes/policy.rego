@@ -33,9 +33,9 @@ _and(names) := concat(" and ", [concat(", ", array.slice(names, 0, count(names) 
 }
 
 violation contains {
-	"msg": sprintf("probes (container \"%s\" must set %s)", [c.name, concat(", ", missing)]),
+	"msg": $"probes (container \"{c.name}\" must set {concat(", ", missing)})",
 	"path": c.path,
-	"fix": sprintf("add %s to container \"%s\" (httpGet, tcpSocket, grpc or exec)", [_and(missing), c.name]),
+	"fix": $"add {_and(missing)} to container \"{c.name}\" (httpGet, tcpSocket, grpc or exec)",
 	"details": {"container": c.name, "containerType": c.type, "missing": missing, "required": probes},
 } if {
 	not _runs_to_completion

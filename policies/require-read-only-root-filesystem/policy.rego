@@ -12,7 +12,7 @@ _windows if {
 }
 
 violation contains {
-	"msg": sprintf("read-only root filesystem (container \"%s\" must set securityContext.readOnlyRootFilesystem=true)", [c.name]),
+	"msg": $"read-only root filesystem (container \"{c.name}\" must set securityContext.readOnlyRootFilesystem=true)",
 	"path": concat("", [c.path, ".securityContext.readOnlyRootFilesystem"]),
 	"fix": "set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the container writes (e.g. /tmp)",
 	"details": {"container": c.name, "containerType": c.type, "value": object.get(c.container, ["securityContext", "readOnlyRootFilesystem"], null)},

@@ -21,9 +21,9 @@ _has(c, r) if object.get(c, ["resources", "requests", r], null) != null
 _has(c, r) if object.get(c, ["resources", "limits", r], null) != null
 
 violation contains {
-	"msg": sprintf("resource requests (container \"%s\" must set %s)", [c.name, concat(", ", [concat("", ["resources.requests.", r]) | some r in missing])]),
+	"msg": $"resource requests (container \"{c.name}\" must set {concat(", ", [concat("", ["resources.requests.", r]) | some r in missing])})",
 	"path": concat("", [c.path, ".resources.requests"]),
-	"fix": sprintf("add to container \"%s\": resources: {requests: {%s}}", [c.name, concat(", ", [concat(": ", [r, _example(r)]) | some r in missing])]),
+	"fix": $"add to container \"{c.name}\": resources: \{requests: \{{concat(", ", [concat(": ", [r, _example(r)]) | some r in missing])}}}",
 	"details": {"container": c.name, "containerType": c.type, "missing": missing, "required": resources},
 } if {
 	some c in pods.containers

@@ -18,12 +18,12 @@ _fix(_) := "no registry is allowed yet: list the allowed registries in the regis
 	count(registries) == 0
 }
 
-_fix(ref) := sprintf("use an image from an allowed registry (%s is under none of: %s)", [ref.name, concat(", ", registries)]) if {
+_fix(ref) := $"use an image from an allowed registry ({ref.name} is under none of: {concat(", ", registries)})" if {
 	count(registries) > 0
 }
 
 violation contains {
-	"msg": sprintf("image registry (container \"%s\" must not use \"%s\" from an unlisted registry)", [c.name, image]),
+	"msg": $"image registry (container \"{c.name}\" must not use \"{image}\" from an unlisted registry)",
 	"path": concat("", [c.path, ".image"]),
 	"fix": _fix(ref),
 	"details": {"container": c.name, "containerType": c.type, "image": image, "resolved": ref.name, "registries": registries},

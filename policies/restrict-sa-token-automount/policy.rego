@@ -40,7 +40,7 @@ violation contains {
 violation contains {
 	"msg": "service account token (ServiceAccount \"default\" must set automountServiceAccountToken=false)",
 	"path": "automountServiceAccountToken",
-	"fix": sprintf("kubectl -n %s patch serviceaccount default -p '{\"automountServiceAccountToken\": false}'", [_namespace]),
+	"fix": $"kubectl -n {_namespace} patch serviceaccount default -p '\{\"automountServiceAccountToken\": false}'",
 	"details": {"value": object.get(input.review.object, "automountServiceAccountToken", null)},
 } if {
 	input.review.kind.kind == "ServiceAccount"

@@ -30,13 +30,13 @@ _allowed(ip) if {
 
 _fix := "remove spec.externalIPs: no external IP is allowed (CVE-2020-8554)" if count(allowed_cidrs) == 0
 
-_fix := sprintf("remove it or use an address in the allowed ranges: %s", [concat(", ", allowed_cidrs)]) if {
+_fix := $"remove it or use an address in the allowed ranges: {concat(", ", allowed_cidrs)}" if {
 	count(allowed_cidrs) > 0
 }
 
 violation contains {
-	"msg": sprintf("external IP (Service \"%s\" must not use spec.externalIPs %s)", [_name, ip]),
-	"path": sprintf("spec.externalIPs[%d]", [i]),
+	"msg": $"external IP (Service \"{_name}\" must not use spec.externalIPs {ip})",
+	"path": $"spec.externalIPs[{i}]",
 	"fix": _fix,
 	"details": {"ip": ip, "allowedCIDRs": allowed_cidrs},
 } if {

@@ -16,12 +16,12 @@ _fix := "use type ClusterIP and expose the Service through an Ingress or a Gatew
 	not "ClusterIP" in disallowed_types
 }
 
-_fix := sprintf("use a Service type other than %s", [concat(", ", disallowed_types)]) if {
+_fix := $"use a Service type other than {concat(", ", disallowed_types)}" if {
 	"ClusterIP" in disallowed_types
 }
 
 violation contains {
-	"msg": sprintf("service type (Service \"%s\" must not use type %s)", [_name, _type]),
+	"msg": $"service type (Service \"{_name}\" must not use type {_type})",
 	"path": "spec.type",
 	"fix": _fix,
 	"details": {"type": _type, "disallowedTypes": disallowed_types},
