@@ -117,6 +117,12 @@ describe('palisade eval on the policies own examples', () => {
   });
 });
 
+// Policies pinned by --policy, so that the library growing changes no answer here.
+const PINNED = ['disallow-privileged', 'disallow-latest-tag', 'require-probes'].flatMap((p) => [
+  '--policy',
+  p,
+]);
+
 describe('palisade eval on a multi-document file and on stdin', () => {
   let file: string;
   beforeAll(() => {
@@ -125,7 +131,7 @@ describe('palisade eval on a multi-document file and on stdin', () => {
   });
 
   it('prints every object with its decision, its line and what kubectl would show', async () => {
-    const run = await palisade(['eval', '-f', file]);
+    const run = await palisade(['eval', '-f', file, ...PINNED]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('');
     expect(run.stdout).not.toContain('\u001b['); // not a terminal: no colour
@@ -178,6 +184,7 @@ describe('palisade eval on a multi-document file and on stdin', () => {
       'eval',
       '-f',
       file,
+      ...PINNED,
       '--format',
       'text',
       '--format',
@@ -339,7 +346,7 @@ describe('palisade explain', () => {
   it('exits 2 on an unknown policy, suggesting the near ones', async () => {
     const run = await palisade(['explain', 'privileged']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('did you mean disallow-privileged?');
+    expect(run.stderr).toMatch(/did you mean [a-z-, ]*\bdisallow-privileged\b/);
   });
 });
 
