@@ -7,8 +7,6 @@ import { dryRunApply, parseManifests } from './dry-run-apply';
 import { deploymentObject, podObject } from './manifests';
 import { createPodSecurityNamespace, podSecurityLabels } from './namespaces';
 
-jest.setTimeout(60_000);
-
 const RESTRICTED_GAPS =
   'allowPrivilegeEscalation != false (container "app" must set ' +
   'securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "app" ' +

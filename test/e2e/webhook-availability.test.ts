@@ -8,10 +8,6 @@ import { fingerprint, servedFingerprint } from './palisade-process';
 import { applyWebhook, deleteWebhook, waitForWebhook } from './webhook-configuration';
 import { kubectlIn as k, startWebhookSuite, WEBHOOK, type WebhookSuite } from './webhook-suite';
 
-// jest.config.js's project-level testTimeout does not reach the test runner (jest 30 reads the
-// global one): each kubectl round trip is real, so give every test here a real bound.
-jest.setTimeout(60_000);
-
 let suite: WebhookSuite;
 beforeAll(async () => {
   suite = await startWebhookSuite();

@@ -6,10 +6,6 @@ import { kubectlIn as k, startWebhookSuite, WEBHOOK, type WebhookSuite } from '.
 import { waitForWebhook } from './webhook-configuration';
 import { kubectl } from './cluster';
 
-// jest.config.js's project-level testTimeout does not reach the test runner (jest 30 reads the
-// global one): each kubectl round trip is real, so give every test here a real bound.
-jest.setTimeout(60_000);
-
 let suite: WebhookSuite;
 beforeAll(async () => {
   // disallow-privileged also sees DELETE, to show a DELETE reaches Palisade and passes.
