@@ -5,8 +5,13 @@ import type { Violation } from '../policy/violation';
 /** Denial messages past this are cut with "+N more": kubectl output stays readable. */
 export const MAX_DENY_ITEMS = 10;
 export const MAX_DENY_CHARS = 4096;
-/** The apiserver docs ask for warnings of at most 120 characters, 4096 in total. */
+/**
+ * The apiserver docs ask for warnings of at most 120 characters where possible, and may truncate
+ * past 256; 4096 in total. A longer message keeps its words up to the hard limit: a warning cut
+ * mid-word ("resources.requests.memo…") tells the developer less than one that is long.
+ */
 export const MAX_WARNING_CHARS = 120;
+export const MAX_WARNING_HARD_CHARS = 256;
 export const MAX_WARNINGS_TOTAL = 4096;
 export const MAX_AUDIT_VALUE_CHARS = 1024;
 
@@ -103,9 +108,9 @@ function truncate(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
-/** `[policy] msg (at path)`: the path only when it fits, the message cut only when it must. */
+/** `[policy] msg (at path)`: the path only when it fits, the message cut only past 256. */
 function warningLine(v: Violation): string {
   const base = sanitize(`[${v.policy}] ${v.msg}`);
   const withPath = v.path ? `${base} (at ${sanitize(v.path)})` : base;
-  return withPath.length <= MAX_WARNING_CHARS ? withPath : truncate(base, MAX_WARNING_CHARS);
+  return withPath.length <= MAX_WARNING_CHARS ? withPath : truncate(base, MAX_WARNING_HARD_CHARS);
 }

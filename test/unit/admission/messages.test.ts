@@ -2,7 +2,7 @@ import {
   auditAnnotations,
   denyMessage,
   MAX_DENY_ITEMS,
-  MAX_WARNING_CHARS,
+  MAX_WARNING_HARD_CHARS,
   MAX_WARNINGS_TOTAL,
   warningLines,
 } from '../../../src/admission/messages';
@@ -74,11 +74,19 @@ describe('warningLines', () => {
     ).toEqual(['[limits] container "app" has no cpu limit']);
   });
 
-  it('keeps each line within 120 characters and the total within 4 KiB', () => {
+  it('keeps a message whole up to 256 characters, and cuts it there', () => {
+    const long = 'word '.repeat(30).trim();
+    expect(warningLines([v('p', 'spec', long)])).toEqual([`[p] ${long}`]);
+    const [cut] = warningLines([v('p', 'spec', 'z'.repeat(300))]);
+    expect(cut).toHaveLength(MAX_WARNING_HARD_CHARS);
+    expect(cut!.endsWith('z…')).toBe(true);
+  });
+
+  it('keeps the total within 4 KiB', () => {
     const lines = warningLines(
       Array.from({ length: 100 }, (_, i) => v(`p${i}`, 'spec', 'z'.repeat(300))),
     );
-    for (const l of lines) expect(l.length).toBeLessThanOrEqual(MAX_WARNING_CHARS);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(MAX_WARNING_HARD_CHARS);
     expect(lines.join('').length).toBeLessThanOrEqual(MAX_WARNINGS_TOTAL);
     expect(lines[lines.length - 1]).toMatch(/^\+\d+ more warnings$/);
   });
