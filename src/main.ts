@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
+import { AutoTlsManager } from './certs/auto-tls';
 import { configSource, loadConfig } from './config/load';
 import type { Config } from './config/schema';
 import { describeThrown } from './errors';
@@ -49,7 +50,10 @@ export async function main(argv: string[]): Promise<number> {
   const config = await loadConfig(source);
   const logger = createLogger(config.logLevel as 'info');
   const runtime = await PolicyRuntime.start(config);
-  const tls = loadTls(config);
+  const autoTls = config.server.tls.auto
+    ? await AutoTlsManager.create(config.server.tls.auto, { logger })
+    : undefined;
+  const tls = autoTls ? await autoTls.start() : loadTls(config);
   let draining = false;
   const metrics = new Metrics({ processMetrics: true });
   const deps: ServerDeps = { runtime, metrics, logger, isReady: () => !draining };
@@ -58,7 +62,13 @@ export async function main(argv: string[]): Promise<number> {
     keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
   });
   await app.listen({ host: config.server.host, port: config.server.port });
-  const stopWatching = config.watch ? watchAll(source.file, config, app, deps) : () => undefined;
+  const stopFiles = config.watch ? watchAll(source.file, config, app, deps) : () => undefined;
+  // tls.mode auto checks its Secret and caBundle whatever `watch` says: renewal is not optional.
+  const stopAutoTls = autoTls ? watchAutoTls(autoTls, app, deps) : () => undefined;
+  const stopWatching = () => {
+    stopFiles();
+    stopAutoTls();
+  };
   announce(app, config, tls, runtime, logger);
 
   await new Promise<void>((done) => {
@@ -84,6 +94,17 @@ function loadTls(config: Config): ServingCert {
   if (certFile && keyFile) return loadCertFiles(certFile, keyFile);
   return selfSigned(
     ['localhost', config.server.host, '127.0.0.1'].filter((h, i, a) => a.indexOf(h) === i),
+  );
+}
+
+function watchAutoTls(autoTls: AutoTlsManager, app: App, deps: ServerDeps): () => void {
+  return autoTls.watch(
+    (cert) => {
+      replaceCertificate(app, deps, cert);
+      deps.metrics.reloads.inc({ kind: 'tls', result: 'success' });
+      deps.logger.info({ expiresAt: cert.expiresAt.toISOString() }, 'serving certificate replaced');
+    },
+    () => deps.metrics.reloads.inc({ kind: 'tls', result: 'failure' }),
   );
 }
 
@@ -161,7 +182,7 @@ function announce(
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `https://${host}:${port}`;
   let caFile = config.server.tls.certFile ?? '';
-  if (tls.source === 'self-signed') {
+  if (tls.source !== 'files') {
     caFile = join(mkdtempSync(join(tmpdir(), 'palisade-')), 'ca.crt');
     writeFileSync(caFile, tls.ca);
   }

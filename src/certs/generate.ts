@@ -42,6 +42,12 @@ export function generateServing(
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
+    // Names the signing CA by key, not only by subject: during a CA rotation two CAs can share
+    // a subject, and OpenSSL-based clients would otherwise try the wrong one.
+    {
+      name: 'authorityKeyIdentifier',
+      keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes(),
+    },
     {
       name: 'subjectAltName',
       altNames: hosts.map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h })),

@@ -11,7 +11,7 @@ export interface ServingCert {
   /** The CA to trust (the caBundle); for file-based certs, the certificate itself. */
   ca: string;
   expiresAt: Date;
-  source: 'files' | 'self-signed';
+  source: 'files' | 'self-signed' | 'auto';
 }
 
 export function loadCertFiles(certFile: string, keyFile: string): ServingCert {

@@ -1,0 +1,75 @@
+// The Kubernetes API clients Palisade uses, from a kubeconfig file or, in a pod, the service
+// account. @kubernetes/client-node is an ES module: it is loaded with import() when tls.mode
+// auto needs it (which also spares every other mode its ~1 s load time). Every call is bounded
+// in time: a hung apiserver must not hang a pass forever.
+import type { AdmissionregistrationV1Api, CoreV1Api } from '@kubernetes/client-node' with {
+  'resolution-mode': 'import',
+};
+
+export type { AdmissionregistrationV1Api, CoreV1Api };
+
+export interface KubeApis {
+  core: CoreV1Api;
+  admission: AdmissionregistrationV1Api;
+}
+
+/** From `kubeconfig` if given; otherwise $KUBECONFIG, ~/.kube/config or the in-cluster account. */
+export async function kubeApis(kubeconfig?: string): Promise<KubeApis> {
+  const k8s = await import('@kubernetes/client-node');
+  const kc = new k8s.KubeConfig();
+  if (kubeconfig) kc.loadFromFile(kubeconfig);
+  else kc.loadFromDefault();
+  return {
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    admission: kc.makeApiClient(k8s.AdmissionregistrationV1Api),
+  };
+}
+
+interface ApiError {
+  code: number;
+  body?: unknown;
+}
+
+// client-node's ApiException, recognised by shape so this module needs no value import of it.
+function asApiError(err: unknown): ApiError | undefined {
+  if (err instanceof Error && typeof (err as Partial<ApiError>).code === 'number') {
+    return err as Error & ApiError;
+  }
+  return undefined;
+}
+
+/** The HTTP status of a failed API call, or undefined when it never got an answer. */
+export function apiStatus(err: unknown): number | undefined {
+  return asApiError(err)?.code;
+}
+
+/** A readable reason for a failed API call: the apiserver's own message when there is one. */
+export function apiReason(err: unknown): string {
+  const api = asApiError(err);
+  if (api) {
+    let body = api.body;
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        // not JSON: keep the text
+      }
+    }
+    const message =
+      typeof body === 'object' && body !== null && 'message' in body
+        ? String((body as { message: unknown }).message)
+        : String(body ?? '');
+    return `HTTP ${api.code}${message ? `: ${message}` : ''}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+export const API_TIMEOUT_MS = 10_000;
+
+export function withTimeout<T>(what: string, call: Promise<T>, ms = API_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
