@@ -1,0 +1,48 @@
+# syntax=docker/dockerfile:1
+# The Palisade webhook image. Four stages:
+#   tools    builds the pinned opa (scripts/tools.sh) from its Go module;
+#   build    compiles the TypeScript and the policy bundle with that opa;
+#   deps     installs the production dependencies only;
+#   runtime  distroless Node.js 24, no shell, no package manager, uid 65532, and nothing that
+#            needs a writable root filesystem (the chart mounts an emptyDir on /tmp).
+# test/image/dockerfile.test.ts runs every step of this file outside Docker, and the result.
+
+ARG NODE_VERSION=24
+ARG GO_VERSION=1.26
+
+FROM golang:${GO_VERSION}-bookworm AS tools
+WORKDIR /src
+COPY scripts/tools.sh scripts/tools.sh
+RUN bash scripts/tools.sh opa
+
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src src
+COPY bench bench
+COPY scripts scripts
+COPY policies policies
+# The opa the tools stage built, with its version stamp: build-policies.sh reuses it, so this
+# stage needs no Go.
+COPY --from=tools /src/.tools/bin/opa /src/.tools/bin/.opa.version .tools/bin/
+RUN npm run build
+
+FROM node:${NODE_VERSION}-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM gcr.io/distroless/nodejs${NODE_VERSION}-debian12:nonroot AS runtime
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=deps /app/package.json package.json
+COPY --from=deps /app/node_modules node_modules
+COPY --from=build /app/dist/src dist/src
+COPY --from=build /app/dist/bundle dist/bundle
+USER 65532:65532
+EXPOSE 8443
+# The chart passes the script and its flags as args (and node -e for `helm test`).
+ENTRYPOINT ["/nodejs/bin/node"]
+CMD ["/app/dist/src/main.js", "--host", "0.0.0.0"]
