@@ -29,6 +29,14 @@ module.exports = {
     },
     {
       ...common,
+      displayName: 'image',
+      // The Dockerfile's steps run outside Docker (npm ci, go build of opa, the bundle): minutes
+      // on a first run.
+      testMatch: ['<rootDir>/test/image/**/*.test.ts'],
+      testTimeout: 900_000,
+    },
+    {
+      ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
     },
