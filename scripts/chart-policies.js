@@ -107,7 +107,7 @@ async function main() {
     if (current !== text) {
       console.error(
         `chart-policies: ${path.relative(root, outFile)} is stale (the policies changed); ` +
-          'run `npm run generate:chart` and commit the result',
+          'run `npm run generate:chart` (also renders deploy/) and commit the result',
       );
       process.exit(1);
     }
