@@ -15,8 +15,11 @@ const START_TIMEOUT_MS = 60_000;
 export interface AutoPalisade {
   port: number;
   output(): string;
-  /** Resolves once the output matches; rejects if the process exits first or time runs out. */
-  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once the output (from offset `since`, default 0: see output().length) matches;
+   * rejects if the process exits first or time runs out.
+   */
+  waitForOutput(pattern: RegExp, timeoutMs?: number, since?: number): Promise<void>;
   /** Resolves with the exit code (the process was expected to exit by itself). */
   exited(): Promise<number | null>;
   stop(): Promise<void>;
@@ -76,10 +79,10 @@ export async function startAutoPalisade(
     }),
   );
 
-  const waitForOutput = (pattern: RegExp, timeoutMs = START_TIMEOUT_MS) =>
+  const waitForOutput = (pattern: RegExp, timeoutMs = START_TIMEOUT_MS, since = 0) =>
     new Promise<void>((resolve, reject) => {
       const check = () => {
-        if (!pattern.test(out)) return;
+        if (!pattern.test(out.slice(since))) return;
         cleanup();
         resolve();
       };
