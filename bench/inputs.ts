@@ -1,5 +1,6 @@
-// Realistic AdmissionReviews for the bench: a Pod of about 3 KB and a Deployment of about 8 KB,
-// both compliant with the built-in policies (so every policy runs to completion).
+// Realistic AdmissionReviews for the bench: a Pod of about 3 KB and a Deployment of about 8 KB, both
+// compliant with the built-in policies (so every policy runs to completion), and a ConfigMap of
+// about 500 KB (few policies apply; the cost is TLS, parsing and serializing the input).
 import type { AdmissionReviewRequest, KubeObject } from '../src/admission/types';
 
 function containerSpec(name: string, i: number) {
@@ -93,4 +94,13 @@ export function deploymentReview(): AdmissionReviewRequest {
     },
   };
   return review('Deployment', 'apps', 'deployments', dep, 2);
+}
+
+/** A ConfigMap of about 500 KB (e.g. a bundled dashboard or rules file): the large-body case. */
+export function configMapReview(): AdmissionReviewRequest {
+  const line = 'rule_group_entry: expr: sum(rate(http_requests_total[5m])) by (job) > 100\n';
+  const data: Record<string, string> = {};
+  for (let i = 0; i < 100; i++) data[`rules-${i}.yaml`] = line.repeat(68);
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata('checkout-rules'), data };
+  return review('ConfigMap', '', 'configmaps', cm, 3);
 }

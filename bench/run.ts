@@ -1,22 +1,38 @@
-// npm run bench: Palisade and a null webhook on the same stack, in ONE run, with the same load
-// generator (autocannon) and the same inputs, over HTTPS on loopback. Prints throughput,
-// p50/p90/p99 latency, peak RSS and the ratios, and writes bench/results.json.
+// npm run bench: Palisade, a null webhook on the same stack and OPA server, in ONE run, with the
+// same load generator (autocannon), the same inputs and the same Rego, over HTTPS on loopback.
+// Prints throughput, p50/p90/p99 latency, peak RSS and the ratios, and writes bench/results.json.
 // Numbers are only comparable within one run on one machine; read the ratios.
+//
+// Env: BENCH_DURATION (seconds per case, default 10), BENCH_CONNECTIONS (default 16),
+// BENCH_CONFIG (a Palisade config file; the bench sets its bundle), BENCH_POLICIES (policy
+// sources, default policies/), BENCH_POLICY_SCALE=N (also run Palisade with every policy copied
+// N times, on the Deployment input), BENCH_INPUTS (comma list, default pod,deployment,configmap).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { deploymentReview, podReview } from './inputs';
+import { evaluationInputs, evaluationMicros, type EvalInput } from './eval-inputs';
+import { configMapReview, deploymentReview, podReview } from './inputs';
+import { OPA_PATH, post, startOpa } from './opa-server';
+import { buildPolicySet } from './policy-set';
 
 const ROOT = join(__dirname, '..', '..');
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const SCALE = Number(process.env.BENCH_POLICY_SCALE ?? 1);
+const INPUTS = (process.env.BENCH_INPUTS ?? 'pod,deployment,configmap').split(',');
+const RATES = [undefined, 500, 1000];
 
 interface Target {
-  name: 'palisade' | 'null';
+  name: string;
   proc: ChildProcess;
   port: number;
+  path: string;
+  /** The request body for an input. */
+  body: (input: string) => string;
+  /** Only these inputs (all when undefined). */
+  inputs?: string[];
 }
 
 interface CaseResult {
@@ -27,12 +43,13 @@ interface CaseResult {
   p50_ms: number;
   p90_ms: number;
   p99_ms: number;
+  rss_mib: number;
   errors: number;
   non2xx: number;
 }
 
-function start(name: Target['name'], args: string[], portPattern: RegExp): Promise<Target> {
-  return new Promise((resolve, reject) => {
+function startNode(name: string, args: string[], portPattern: RegExp) {
+  return new Promise<{ proc: ChildProcess; port: number }>((resolve, reject) => {
     const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';
     const onData = (chunk: Buffer) => {
@@ -44,12 +61,21 @@ function start(name: Target['name'], args: string[], portPattern: RegExp): Promi
       proc.stderr!.off('data', onData);
       proc.stdout!.resume();
       proc.stderr!.resume();
-      resolve({ name, proc, port: Number(m[1]) });
+      resolve({ proc, port: Number(m[1]) });
     };
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
     proc.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${seen}`)));
   });
+}
+
+/** Resets a process's peak RSS (Linux clear_refs 5), so each case reports its own peak. */
+function resetPeak(pid: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // Not permitted here: the peaks accumulate over the run instead.
+  }
 }
 
 /** Peak resident set size (VmHWM) of a process, in MiB. */
@@ -59,88 +85,163 @@ function peakRssMiB(pid: number): number {
   return Math.round((kb / 1024) * 10) / 10;
 }
 
-async function load(
-  target: Target,
-  input: string,
-  body: string,
-  rate?: number,
-): Promise<CaseResult> {
+async function load(t: Target, input: string, rate?: number): Promise<CaseResult> {
+  resetPeak(t.proc.pid!);
   const result = await autocannon({
-    url: `https://127.0.0.1:${target.port}/validate`,
+    url: `https://127.0.0.1:${t.port}${t.path}`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body,
+    body: t.body(input),
     connections: CONNECTIONS,
     duration: DURATION_S,
     ...(rate ? { overallRate: rate } : {}),
   });
   return {
-    target: target.name,
+    target: t.name,
     input,
     load: rate ? `${rate} req/s` : 'saturation',
     rps: Math.round(result.requests.average),
     p50_ms: result.latency.p50,
     p90_ms: result.latency.p90,
     p99_ms: result.latency.p99,
+    rss_mib: peakRssMiB(t.proc.pid!),
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
   };
 }
 
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
 async function main() {
-  const palisade = await start(
-    'palisade',
-    [
-      'dist/src/main.js',
-      '--port',
-      '0',
-      ...(process.env.BENCH_CONFIG ? ['--config', process.env.BENCH_CONFIG] : []),
-    ],
-    /serving \d+ policies at https:\/\/[^:]+:(\d+)/,
+  const work = mkdtempSync(join(tmpdir(), 'palisade-bench-'));
+  const reviews = Object.fromEntries(
+    Object.entries({
+      pod: podReview(),
+      deployment: deploymentReview(),
+      configmap: configMapReview(),
+    }).filter(([name]) => INPUTS.includes(name)),
   );
-  const nul = await start('null', ['dist/bench/null-webhook.js', '0'], /listening (\d+)/);
-  const inputs = {
-    pod: JSON.stringify(podReview()),
-    deployment: JSON.stringify(deploymentReview()),
-  };
-  const results: CaseResult[] = [];
+  const reviewJson = Object.fromEntries(
+    Object.entries(reviews).map(([k, v]) => [k, JSON.stringify(v)]),
+  );
+  const set = buildPolicySet(ROOT, join(work, 'x1'), 1, process.env.BENCH_CONFIG);
+  const evalInputs = await evaluationInputs(set.configFile, reviews);
+  const opaBody = (inputs: Record<string, EvalInput>) => (i: string) =>
+    `{"input":${inputs[i]!.json}}`;
+  const targets: Target[] = [];
   try {
-    for (const [input, body] of Object.entries(inputs)) {
-      process.stderr.write(`input ${input}: ${body.length} bytes\n`);
-      for (const rate of [undefined, 500, 1000]) {
-        for (const target of [palisade, nul]) {
-          const r = await load(target, input, body, rate);
+    const pal = await startNode(
+      'palisade',
+      ['dist/src/main.js', '--port', '0', '--config', set.configFile],
+      /serving \d+ policies at https:\/\/[^:]+:(\d+)/,
+    );
+    targets.push({ name: 'palisade', ...pal, path: '/validate', body: (i) => reviewJson[i]! });
+    const nul = await startNode('null', ['dist/bench/null-webhook.js', '0'], /listening (\d+)/);
+    targets.push({ name: 'null', ...nul, path: '/validate', body: (i) => reviewJson[i]! });
+    const opa = await startOpa(ROOT, work, set.regoFiles);
+    targets.push({ name: 'opa', ...opa, path: OPA_PATH, body: opaBody(evalInputs) });
+    let scaled: { count: number; evalUs: number; baseEvalUs: number } | undefined;
+    if (SCALE > 1 && reviews.deployment) {
+      const big = buildPolicySet(ROOT, join(work, `x${SCALE}`), SCALE, process.env.BENCH_CONFIG);
+      const bigInputs = await evaluationInputs(big.configFile, reviews);
+      scaled = {
+        count: big.policyCount,
+        baseEvalUs: await evaluationMicros(set.bundle, evalInputs.deployment!),
+        evalUs: await evaluationMicros(big.bundle, bigInputs.deployment!),
+      };
+      const palN = await startNode(
+        `palisade-x${SCALE}`,
+        ['dist/src/main.js', '--port', '0', '--config', big.configFile],
+        /serving \d+ policies at https:\/\/[^:]+:(\d+)/,
+      );
+      targets.push({
+        name: `palisade-x${SCALE}`,
+        ...palN,
+        path: '/validate',
+        body: (i) => reviewJson[i]!,
+        inputs: ['deployment'],
+      });
+    }
+    // Same answer from both engines before timing them (a bench of a broken query proves nothing).
+    for (const input of Object.keys(reviews)) {
+      const p = JSON.parse((await post(pal.port, '/validate', reviewJson[input])).body);
+      const o = JSON.parse((await post(opa.port, OPA_PATH, opaBody(evalInputs)(input))).body);
+      process.stderr.write(
+        `input ${input}: ${reviewJson[input]!.length} bytes, ${evalInputs[input]!.policies} policies apply; ` +
+          `palisade allowed=${p.response?.allowed} warnings=${(p.response?.warnings ?? []).length}, ` +
+          `opa violations=${Array.isArray(o.result) ? o.result.length : JSON.stringify(o)}\n`,
+      );
+    }
+    const results: CaseResult[] = [];
+    for (const input of Object.keys(reviews)) {
+      for (const rate of RATES) {
+        for (const t of targets.filter((x) => !x.inputs || x.inputs.includes(input))) {
+          const r = await load(t, input, rate);
           results.push(r);
           process.stderr.write(
-            `${r.target.padEnd(9)} ${input.padEnd(11)} ${r.load.padEnd(11)} ${r.rps} req/s  p50 ${r.p50_ms} ms  p90 ${r.p90_ms} ms  p99 ${r.p99_ms} ms  errors ${r.errors} non2xx ${r.non2xx}\n`,
+            `${r.target.padEnd(12)} ${input.padEnd(11)} ${r.load.padEnd(11)} ${String(r.rps).padStart(5)} req/s  p50 ${r.p50_ms} ms  p90 ${r.p90_ms} ms  p99 ${r.p99_ms} ms  peak RSS ${r.rss_mib} MiB  errors ${r.errors} non2xx ${r.non2xx}\n`,
           );
         }
       }
     }
+    writeSummary(results, scaled);
   } finally {
-    palisade.proc.kill('SIGTERM');
-    nul.proc.kill('SIGTERM');
+    for (const t of targets) t.proc.kill('SIGTERM');
+    rmSync(work, { recursive: true, force: true });
   }
-  const rss = { palisade: peakRssMiB(palisade.proc.pid!), null: peakRssMiB(nul.proc.pid!) };
-  const sat = (t: string) =>
-    results.find((r) => r.target === t && r.input === 'deployment' && r.load === 'saturation')!;
-  const at1000 = results.find(
-    (r) => r.target === 'palisade' && r.input === 'deployment' && r.load === '1000 req/s',
-  )!;
-  const summary = {
-    machine: { cpus: cpus().length, node: process.version },
+}
+
+function writeSummary(
+  results: CaseResult[],
+  scaled?: { count: number; evalUs: number; baseEvalUs: number },
+): void {
+  const find = (t: string, input: string, load: string) =>
+    results.find((r) => r.target === t && r.input === input && r.load === load);
+  const sat = (t: string) => find(t, 'deployment', 'saturation')!;
+  const summary: Record<string, unknown> = {
+    machine: {
+      cpus: cpus().length,
+      cpu_model: cpus()[0]?.model,
+      node: process.version,
+      loadavg_at_end: loadavg().map((l) => Math.round(l * 100) / 100),
+    },
     duration_s: DURATION_S,
     connections: CONNECTIONS,
-    palisade_rps: sat('palisade').rps,
-    null_rps: sat('null').rps,
-    ratio_palisade_to_null: Math.round((sat('palisade').rps / sat('null').rps) * 100) / 100,
-    palisade_p99_ms: sat('palisade').p99_ms,
-    palisade_p99_ms_at_1000rps: at1000.p99_ms,
-    palisade_rss_mib: rss.palisade,
-    null_rss_mib: rss.null,
-    ratio_rss_palisade_to_null: Math.round((rss.palisade / rss.null) * 100) / 100,
-    results,
   };
+  if (find('palisade', 'deployment', 'saturation')) {
+    Object.assign(summary, {
+      palisade_rps: sat('palisade').rps,
+      null_rps: sat('null').rps,
+      opa_rps: sat('opa').rps,
+      ratio_palisade_to_null: ratio(sat('palisade').rps, sat('null').rps),
+      ratio_palisade_to_opa: ratio(sat('palisade').rps, sat('opa').rps),
+      palisade_p99_ms: sat('palisade').p99_ms,
+      palisade_p99_ms_at_1000rps: find('palisade', 'deployment', '1000 req/s')?.p99_ms,
+      opa_p99_ms_at_1000rps: find('opa', 'deployment', '1000 req/s')?.p99_ms,
+      palisade_rss_mib: sat('palisade').rss_mib,
+      null_rss_mib: sat('null').rss_mib,
+      opa_rss_mib: sat('opa').rss_mib,
+      ratio_rss_palisade_to_null: ratio(sat('palisade').rss_mib, sat('null').rss_mib),
+      palisade_peak_rss_mib: Math.max(
+        ...results.filter((r) => r.target === 'palisade').map((r) => r.rss_mib),
+      ),
+    });
+  }
+  if (scaled) {
+    const big = `palisade-x${SCALE}`;
+    Object.assign(summary, {
+      scale: SCALE,
+      scaled_policies: scaled.count,
+      eval_us: scaled.baseEvalUs,
+      scaled_eval_us: scaled.evalUs,
+      ratio_scaled_eval: ratio(scaled.evalUs, scaled.baseEvalUs),
+      scaled_rps: find(big, 'deployment', 'saturation')?.rps,
+      ratio_scaled_rps: ratio(sat('palisade').rps, find(big, 'deployment', 'saturation')!.rps),
+      scaled_p50_ms_at_500rps: find(big, 'deployment', '500 req/s')?.p50_ms,
+      palisade_p50_ms_at_500rps: find('palisade', 'deployment', '500 req/s')?.p50_ms,
+    });
+  }
+  summary.results = results;
   writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(summary, null, 2) + '\n');
   process.stdout.write(JSON.stringify({ ...summary, results: undefined }, null, 2) + '\n');
 }

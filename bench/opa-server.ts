@@ -1,0 +1,105 @@
+// OPA server as users run it instead of Palisade (behind kube-mgmt): the pinned opa, the same Rego
+// (library, policies and Palisade's generated aggregator), TLS with a certificate we make, queried
+// at POST /v1/data/palisade/violations with the same input the wasm gets.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { generateCA, generateServing } from '../src/certs/generate';
+
+export const OPA_PATH = '/v1/data/palisade/violations';
+
+export interface OpaServer {
+  proc: ChildProcess;
+  port: number;
+}
+
+export async function startOpa(
+  root: string,
+  work: string,
+  regoFiles: string[],
+): Promise<OpaServer> {
+  const ca = generateCA('palisade-bench-ca', 1);
+  const leaf = generateServing(ca, ['127.0.0.1'], 1);
+  const cert = join(work, 'opa.crt');
+  const key = join(work, 'opa.key');
+  writeFileSync(cert, leaf.certPem);
+  writeFileSync(key, leaf.keyPem, { mode: 0o600 });
+  const port = await freePort();
+  const proc = spawn(
+    join(root, '.tools', 'bin', 'opa'),
+    [
+      'run',
+      '--server',
+      '--addr',
+      `127.0.0.1:${port}`,
+      '--tls-cert-file',
+      cert,
+      '--tls-private-key-file',
+      key,
+      '--log-level',
+      'error',
+      ...regoFiles,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<never>((_, reject) =>
+    proc.once('exit', (code) => reject(new Error(`opa exited with ${code}: ${stderr}`))),
+  );
+  // Ready when /health answers 200 (the policies are compiled by then).
+  for (let i = 0; i < 200; i++) {
+    const ok = await Promise.race([
+      post(port, '/health', undefined).then(
+        (r) => r.status === 200,
+        () => false,
+      ),
+      exited,
+    ]);
+    if (ok) return { proc, port };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  proc.kill('SIGTERM');
+  throw new Error(`opa did not become ready: ${stderr}`);
+}
+
+/** One HTTPS request to 127.0.0.1 (GET without a body), certificate not verified. */
+export function post(
+  port: number,
+  path: string,
+  body: string | undefined,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        rejectUnauthorized: false,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
