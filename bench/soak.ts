@@ -7,10 +7,11 @@
 // Env: BENCH_SOAK_DURATION (seconds, default 600), BENCH_SOAK_RATE (req/s, default 500),
 // BENCH_SOAK_INTERVAL (seconds between samples, default 5), BENCH_CONNECTIONS (default 16).
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { deploymentReview } from './inputs';
 
 const ROOT = join(__dirname, '..', '..');
@@ -37,8 +38,16 @@ function slope(points: { t: number; rss: number }[]): number {
 }
 
 async function main() {
-  const args = ['dist/src/main.js', '--port', '0'];
-  if (process.env.BENCH_CONFIG) args.push('--config', process.env.BENCH_CONFIG);
+  // A private copy of the bundle and no file watching: a rebuild of dist/ during the soak must not
+  // reload policies (a reload replaces the worker pool, which shows as a step in RSS).
+  const work = mkdtempSync(join(tmpdir(), 'palisade-soak-'));
+  cpSync(join(ROOT, 'dist', 'bundle'), join(work, 'bundle'), { recursive: true });
+  const base = process.env.BENCH_CONFIG
+    ? (parseYaml(readFileSync(process.env.BENCH_CONFIG, 'utf8')) as Record<string, unknown>)
+    : {};
+  const configFile = join(work, 'config.yaml');
+  writeFileSync(configFile, toYaml({ ...base, bundle: join(work, 'bundle'), watch: false }));
+  const args = ['dist/src/main.js', '--port', '0', '--config', configFile];
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const port = await new Promise<number>((resolve, reject) => {
     let seen = '';
@@ -77,6 +86,7 @@ async function main() {
   } finally {
     clearInterval(timer);
     proc.kill('SIGTERM');
+    rmSync(work, { recursive: true, force: true });
   }
   const steady = samples.filter((s) => s.t >= WARM_UP_S);
   const summary = {
