@@ -28,7 +28,7 @@ _last_segment(image) := s if {
 }
 
 # Images that need checking: strings without a digest.
-_images contains [c, image] if {
+_images[c.path] := [c, image] if {
 	some c in pods.containers
 	image := c.container.image
 	is_string(image)

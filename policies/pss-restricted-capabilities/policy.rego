@@ -32,7 +32,7 @@ violation contains {
 }
 
 # The containers, when this check applies to the pod.
-_containers contains c if {
+_containers[c.path] := c if {
 	pss.evaluated
 	pss.minor >= 22
 	some ps in pods.pod_specs

@@ -32,7 +32,7 @@ violation contains {
 }
 
 # The pod spec, when this check applies to it.
-_specs contains ps if {
+_specs[ps.path] := ps if {
 	pss.evaluated
 	pss.minor >= 23
 	some ps in pods.pod_specs

@@ -47,7 +47,7 @@ violation contains {
 }
 
 # The pod spec, when this check applies to it.
-_specs contains ps if {
+_specs[ps.path] := ps if {
 	pss.evaluated
 	some ps in pods.pod_specs
 	not _relaxed(ps.spec)

@@ -44,7 +44,7 @@ test_cases_cover_every_kind if {
 
 test_pod_specs_for_every_kind if {
 	every kind, c in _cases {
-		pods.pod_specs == {{"spec": _spec, "path": c.spec}} with input.review as _review(kind, c.object)
+		pods.pod_specs == {c.spec: {"spec": _spec, "path": c.spec}} with input.review as _review(kind, c.object)
 	}
 }
 
@@ -56,7 +56,7 @@ test_pod_spec_prefix_for_every_kind if {
 
 test_pod_metadata_for_every_kind if {
 	every kind, c in _cases {
-		pods.pod_metadata == {{"metadata": _meta, "path": c.metadata}} with input.review as _review(kind, c.object)
+		pods.pod_metadata == {c.metadata: {"metadata": _meta, "path": c.metadata}} with input.review as _review(kind, c.object)
 	}
 }
 
@@ -120,7 +120,7 @@ test_missing_template_or_spec if {
 	count(pods.pod_specs) == 0 with input.review as _review("Deployment", {"spec": {}})
 	count(pods.pod_specs) == 0 with input.review as _review("CronJob", {"spec": {"jobTemplate": {}}})
 	count(pods.pod_metadata) == 0 with input.review as _review("Pod", {"spec": {}})
-	pods.pod_specs == {{"spec": {}, "path": "spec"}} with input.review as _review("Pod", {"spec": {}})
+	pods.pod_specs == {"spec": {"spec": {}, "path": "spec"}} with input.review as _review("Pod", {"spec": {}})
 	count(pods.containers) == 0 with input.review as _review("Pod", {"spec": {}})
 }
 
@@ -137,8 +137,8 @@ test_unnamed_and_malformed_containers if {
 test_volumes_with_paths if {
 	tpl := {"spec": {"volumes": [{"name": "a", "emptyDir": {}}, "bad", {"hostPath": {"path": "/"}}], "containers": []}}
 	pods.volumes == {
-		{"volume": {"name": "a", "emptyDir": {}}, "name": "a", "path": "spec.jobTemplate.spec.template.spec.volumes[0]"},
-		{"volume": {"hostPath": {"path": "/"}}, "name": "", "path": "spec.jobTemplate.spec.template.spec.volumes[2]"},
+		"spec.jobTemplate.spec.template.spec.volumes[0]": {"volume": {"name": "a", "emptyDir": {}}, "name": "a", "path": "spec.jobTemplate.spec.template.spec.volumes[0]"},
+		"spec.jobTemplate.spec.template.spec.volumes[2]": {"volume": {"hostPath": {"path": "/"}}, "name": "", "path": "spec.jobTemplate.spec.template.spec.volumes[2]"},
 	} with input.review as _review("CronJob", {"spec": {"jobTemplate": {"spec": {"template": tpl}}}})
 	count(pods.volumes) == 0 with input.review as _review("Pod", {"spec": {"volumes": null}})
 }
