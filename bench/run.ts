@@ -6,7 +6,8 @@
 // Env: BENCH_DURATION (seconds per case, default 10), BENCH_CONNECTIONS (default 16),
 // BENCH_CONFIG (a Palisade config file; the bench sets its bundle), BENCH_POLICIES (policy
 // sources, default policies/), BENCH_POLICY_SCALE=N (also run Palisade with every policy copied
-// N times, on the Deployment input), BENCH_INPUTS (comma list, default pod,deployment,configmap).
+// N times, on the Deployment input), BENCH_INPUTS (comma list, default pod,deployment,configmap),
+// BENCH_TARGETS (comma list, default palisade,null,opa; the summary needs all three).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SCALE = Number(process.env.BENCH_POLICY_SCALE ?? 1);
 const INPUTS = (process.env.BENCH_INPUTS ?? 'pod,deployment,configmap').split(',');
 const RATES = [undefined, 500, 1000];
+const TARGETS = (process.env.BENCH_TARGETS ?? 'palisade,null,opa').split(',');
 
 interface Target {
   name: string;
@@ -175,7 +177,11 @@ async function main() {
     const results: CaseResult[] = [];
     for (const input of Object.keys(reviews)) {
       for (const rate of RATES) {
-        for (const t of targets.filter((x) => !x.inputs || x.inputs.includes(input))) {
+        const active = targets.filter(
+          (x) =>
+            (!x.inputs || x.inputs.includes(input)) && TARGETS.some((n) => x.name.startsWith(n)),
+        );
+        for (const t of active) {
           const r = await load(t, input, rate);
           results.push(r);
           process.stderr.write(
@@ -208,7 +214,11 @@ function writeSummary(
     duration_s: DURATION_S,
     connections: CONNECTIONS,
   };
-  if (find('palisade', 'deployment', 'saturation')) {
+  if (
+    find('palisade', 'deployment', 'saturation') &&
+    find('null', 'deployment', 'saturation') &&
+    find('opa', 'deployment', 'saturation')
+  ) {
     Object.assign(summary, {
       palisade_rps: sat('palisade').rps,
       null_rps: sat('null').rps,
