@@ -7,7 +7,8 @@
 // BENCH_CONFIG (a Palisade config file; the bench sets its bundle), BENCH_POLICIES (policy
 // sources, default policies/), BENCH_POLICY_SCALE=N (also run Palisade with every policy copied
 // N times, on the Deployment input), BENCH_INPUTS (comma list, default pod,deployment,configmap),
-// BENCH_TARGETS (comma list, default palisade,null,opa; the summary needs all three).
+// BENCH_TARGETS (comma list, default palisade,null,opa; the summary needs all three),
+// BENCH_RESULTS (output file, default bench/results.json).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -252,7 +253,8 @@ function writeSummary(
     });
   }
   summary.results = results;
-  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(summary, null, 2) + '\n');
+  const out = process.env.BENCH_RESULTS ?? join(ROOT, 'bench', 'results.json');
+  writeFileSync(out, JSON.stringify(summary, null, 2) + '\n');
   process.stdout.write(JSON.stringify({ ...summary, results: undefined }, null, 2) + '\n');
 }
 
