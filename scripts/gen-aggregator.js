@@ -145,15 +145,21 @@ function render(policies, shared) {
     shared.forEach((key, i) => (text += `_shared_${i} := data.${key}\n`));
   }
   const mocks = shared.map((key, i) => ` with data.${key} as _shared_${i}`).join('');
-  for (const { id, pkg } of policies) {
+  // One rule per policy, and `violations` only gathers them: as bodies of `violations` itself, all
+  // policies shared one wasm function whose locals grow with the policy count, and compiling it
+  // grew faster than linearly (360 policies: 3.7 s before the first evaluation, past any deadline).
+  policies.forEach(({ id, pkg }, i) => {
     text += `
-violations contains _entry("${id}", v) if {
+# ${id}
+_policy_${i} contains _entry("${id}", v) if {
 \tparams := object.get(input.policies["${id}"], "parameters", {})
 \tvs := data.${pkg}.violation with input.parameters as params${mocks}
 \tsome v in vs
 }
+
+violations contains v if some v in _policy_${i}
 `;
-  }
+  });
   return text;
 }
 
