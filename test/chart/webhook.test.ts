@@ -120,7 +120,7 @@ describe('rules follow the policies values', () => {
   });
 
   it('policies.<id>.match.kinds with a kind the chart cannot map fails with the fix', () => {
-    const policies = { 'disallow-privileged': { match: { kinds: ['Widget'] } } };
+    const policies = { 'disallow-privileged': { action: 'deny', match: { kinds: ['Widget'] } } };
     expect(renderError({ set: { policies } })).toContain(
       'policy disallow-privileged matches kind Widget, which the chart cannot map',
     );

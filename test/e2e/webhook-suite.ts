@@ -67,7 +67,13 @@ export async function startWebhookSuite(
 ): Promise<WebhookSuite> {
   requireCluster();
   const run = uniqueName('e2e').slice(4);
-  const keep = Object.fromEntries(FOCUS_POLICIES.map((id) => [id, policies[id] ?? {}]));
+  // disallow-privileged is off by default (pss-baseline-privileged covers it); here it denies.
+  const defaults: Record<string, Record<string, unknown>> = {
+    'disallow-privileged': { action: 'deny' },
+  };
+  const keep = Object.fromEntries(
+    FOCUS_POLICIES.map((id) => [id, { ...defaults[id], ...policies[id] }]),
+  );
   const palisade = await startPalisade({ config: { policies: onlyPolicies(keep) } });
   const labels = (fp: 'Fail' | 'Ignore' = 'Fail') => ({
     [TARGET_LABEL]: `${run}-${fp.toLowerCase()}`,

@@ -118,7 +118,9 @@ describe('palisade eval on the policies own examples', () => {
 });
 
 // Policies pinned by --policy, so that the library growing changes no answer here.
-const PINNED = ['disallow-privileged', 'disallow-latest-tag', 'require-probes'].flatMap((p) => [
+// pss-baseline-privileged is the privileged check that is on by default (disallow-privileged,
+// the same check, is off).
+const PINNED = ['pss-baseline-privileged', 'disallow-latest-tag', 'require-probes'].flatMap((p) => [
   '--policy',
   p,
 ]);
@@ -142,7 +144,7 @@ describe('palisade eval on a multi-document file and on stdin', () => {
       `WARNED   Deployment default/api  ${file}:26 (shop/templates/api.yaml)`,
     ]);
     expect(blocks[1]!.message).toBe(
-      '1 violation of 1 policy:\n- [disallow-privileged] spec.containers[0].securityContext.privileged: privileged (container "app" must not set securityContext.privileged=true). Fix: remove securityContext.privileged or set it to false.',
+      '1 violation of 1 policy:\n- [pss-baseline-privileged] spec.containers[0].securityContext.privileged: privileged (container "app" must not set securityContext.privileged=true). Fix: remove securityContext.privileged or set it to false.',
     );
     expect(blocks[2]!.warnings).toContain(
       '[disallow-latest-tag] image tag "latest" (container "api" must not use image "registry.example.com/api:latest")',
@@ -199,7 +201,7 @@ describe('palisade eval on a multi-document file and on stdin', () => {
     expect(JSON.parse(readFileSync(out('r.json'), 'utf8')).results).toHaveLength(3);
     const sarif = JSON.parse(readFileSync(out('r.sarif'), 'utf8'));
     const priv = sarif.runs[0].results.find(
-      (r: { ruleId: string }) => r.ruleId === 'disallow-privileged',
+      (r: { ruleId: string }) => r.ruleId === 'pss-baseline-privileged',
     );
     expect(priv.level).toBe('error');
     expect(priv.locations[0].physicalLocation).toEqual({
@@ -282,13 +284,13 @@ describe('helm template | palisade eval -f -', () => {
       ),
     ]);
     expect(blocks[1]!.message).toContain(
-      '[disallow-privileged] spec.template.spec.containers[0].securityContext.privileged: privileged (container "web" must not set securityContext.privileged=true).',
+      '[pss-baseline-privileged] spec.template.spec.containers[0].securityContext.privileged: privileged (container "web" must not set securityContext.privileged=true).',
     );
   });
 
   it('passes the release once the values are fixed', async () => {
     const run = await palisade(
-      ['eval', '-f', '-', '--namespace', 'shop', '--policy', 'disallow-privileged'],
+      ['eval', '-f', '-', '--namespace', 'shop', '--policy', 'pss-baseline-privileged'],
       {
         input: render('privileged=false'),
       },

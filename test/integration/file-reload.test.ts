@@ -18,8 +18,9 @@ const certFile = join(dir, 'tls.crt');
 const keyFile = join(dir, 'tls.key');
 
 // Only the starter policies answer here (see TEST_POLICIES in harness.ts).
-const OTHERS_OFF = Object.keys(otherPoliciesOff(join(__dirname, '..', '..', 'dist', 'bundle')))
-  .map((id) => `  ${id}:\n    action: 'off'\n`)
+const OTHERS_OFF = Object.entries(otherPoliciesOff(join(__dirname, '..', '..', 'dist', 'bundle')))
+  .filter(([id]) => id !== 'disallow-privileged') // set by writeConfig
+  .map(([id, { action }]) => `  ${id}:\n    action: '${action}'\n`)
   .join('');
 
 function writeConfig(action: string) {

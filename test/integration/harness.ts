@@ -45,10 +45,18 @@ export const TEST_POLICIES = [
   'require-resource-limits',
 ];
 
+/** disallow-privileged is off by default (pss-baseline-privileged covers it); here it denies. */
+const TEST_ACTIONS: Record<string, { action: 'deny' }> = {
+  'disallow-privileged': { action: 'deny' },
+};
+
 const BUILT_IN = join(__dirname, '..', '..', 'policies');
 
-/** Config entries switching off the built-in policies of the bundle but TEST_POLICIES. */
-export function otherPoliciesOff(bundleDir: string = BUNDLE): Record<string, { action: 'off' }> {
+/** Config entries switching off the built-in policies of the bundle but TEST_POLICIES (and
+ * setting those whose default the tests do not rely on). */
+export function otherPoliciesOff(
+  bundleDir: string = BUNDLE,
+): Record<string, { action: 'off' | 'deny' }> {
   let ids: string[];
   try {
     const manifest = JSON.parse(readFileSync(join(bundleDir, 'palisade.json'), 'utf8'));
@@ -56,11 +64,12 @@ export function otherPoliciesOff(bundleDir: string = BUNDLE): Record<string, { a
   } catch {
     return {}; // no readable bundle: the test is about that, and the runtime will say so
   }
-  return Object.fromEntries(
-    ids
+  return Object.fromEntries([
+    ...ids
       .filter((id) => !TEST_POLICIES.includes(id) && existsSync(join(BUILT_IN, id, 'policy.yaml')))
       .map((id) => [id, { action: 'off' as const }]),
-  );
+    ...ids.filter((id) => TEST_ACTIONS[id]).map((id) => [id, TEST_ACTIONS[id]!]),
+  ]);
 }
 
 export async function startHarness(configRaw: object = {}): Promise<Harness> {
