@@ -1,5 +1,6 @@
 // npm run bench: Palisade, a null webhook on the same stack and OPA server, in ONE run, with the
-// same load generator (autocannon), the same inputs and the same Rego, over HTTPS on loopback.
+// same load generators, the same inputs and the same Rego, over HTTPS on loopback: autocannon at
+// saturation, an evenly paced open-loop client at fixed rates (paced-load.ts says why).
 // Prints throughput, p50/p90/p99 latency, peak RSS and the ratios, and writes bench/results.json.
 // Numbers are only comparable within one run on one machine; read the ratios.
 //
@@ -17,6 +18,7 @@ import autocannon from 'autocannon';
 import { evaluationInputs, evaluationMicros, type EvalInput } from './eval-inputs';
 import { configMapReview, deploymentReview, podReview } from './inputs';
 import { OPA_PATH, post, startOpa } from './opa-server';
+import { pacedLoad } from './paced-load';
 import { buildPolicySet } from './policy-set';
 
 const ROOT = join(__dirname, '..', '..');
@@ -90,6 +92,27 @@ function peakRssMiB(pid: number): number {
 
 async function load(t: Target, input: string, rate?: number): Promise<CaseResult> {
   resetPeak(t.proc.pid!);
+  const measured = rate
+    ? await pacedLoad({
+        port: t.port,
+        path: t.path,
+        body: t.body(input),
+        rate,
+        durationS: DURATION_S,
+        connections: CONNECTIONS,
+      })
+    : await saturate(t, input);
+  return {
+    target: t.name,
+    input,
+    load: rate ? `${rate} req/s` : 'saturation',
+    ...measured,
+    rss_mib: peakRssMiB(t.proc.pid!),
+  };
+}
+
+/** Closed loop, as fast as the target answers: CONNECTIONS requests in flight at all times. */
+async function saturate(t: Target, input: string) {
   const result = await autocannon({
     url: `https://127.0.0.1:${t.port}${t.path}`,
     method: 'POST',
@@ -97,17 +120,12 @@ async function load(t: Target, input: string, rate?: number): Promise<CaseResult
     body: t.body(input),
     connections: CONNECTIONS,
     duration: DURATION_S,
-    ...(rate ? { overallRate: rate } : {}),
   });
   return {
-    target: t.name,
-    input,
-    load: rate ? `${rate} req/s` : 'saturation',
     rps: Math.round(result.requests.average),
     p50_ms: result.latency.p50,
     p90_ms: result.latency.p90,
     p99_ms: result.latency.p99,
-    rss_mib: peakRssMiB(t.proc.pid!),
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
   };
