@@ -46,7 +46,7 @@ async function setUp(
   }
   await opts.seed?.(ns);
   const config = {
-    policies: onlyPolicies({ 'disallow-privileged': {} }),
+    policies: onlyPolicies({ 'disallow-privileged': { action: 'deny' } }),
     server: {
       tls: {
         auto: {
