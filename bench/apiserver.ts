@@ -3,7 +3,8 @@
 // the admin certificate of .tools/cluster/kubeconfig, sequential dry-run Pod creates
 // (POST .../pods?dryRun=All, a Pod the built-in library allows) in a namespace of our own, with
 // Palisade registered as a validating webhook for that namespace and without it, alternating in
-// rounds so drift on the machine hits both; prints the medians and their difference and writes
+// rounds so drift on the machine hits both; prints the medians and their difference, and the
+// median of Palisade's own handling time (durationMs of its decision log), and writes
 // bench/apiserver.json.
 //
 // Env: BENCH_APISERVER_REQUESTS (per phase, default 300), BENCH_APISERVER_ROUNDS (default 3),
@@ -119,7 +120,15 @@ const quantile = (xs: number[], q: number) => {
   return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 1000) / 1000;
 };
 
-async function startPalisade(dir: string): Promise<{ stop: () => void; url: string; ca: string }> {
+interface Running {
+  stop: () => void;
+  url: string;
+  ca: string;
+  /** durationMs of each decision on the timed Pod (Palisade's own handling, from its log). */
+  handlerMs: number[];
+}
+
+async function startPalisade(dir: string): Promise<Running> {
   const ca = generateCA('palisade-bench-ca', 1);
   const leaf = generateServing(ca, ['127.0.0.1'], 1);
   const certFile = join(dir, 'tls.crt');
@@ -153,12 +162,23 @@ async function startPalisade(dir: string): Promise<{ stop: () => void; url: stri
     proc.stderr!.on('data', onData);
     proc.once('exit', (code) => reject(new Error(`palisade exited with ${code}: ${seen}`)));
   });
-  proc.stdout!.resume();
   proc.stderr!.resume();
+  const handlerMs: number[] = [];
+  let partial = '';
+  proc.stdout!.on('data', (c: Buffer) => {
+    const lines = (partial + c.toString()).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      if (!line.includes('"admission decision"') || !line.includes('"name":"checkout"')) continue;
+      const ms = (JSON.parse(line) as { durationMs?: number }).durationMs;
+      if (typeof ms === 'number') handlerMs.push(ms);
+    }
+  });
   return {
     stop: () => proc.kill('SIGTERM'),
     url: `https://127.0.0.1:${port}/validate`,
     ca: ca.certPem,
+    handlerMs,
   };
 }
 
@@ -237,6 +257,7 @@ async function main() {
     without_p90_ms: quantile(without, 0.9),
     with_median_ms: quantile(withPalisade, 0.5),
     with_p90_ms: quantile(withPalisade, 0.9),
+    palisade_handler_median_ms: quantile(palisade.handlerMs, 0.5),
     overhead_median_ms:
       Math.round((quantile(withPalisade, 0.5) - quantile(without, 0.5)) * 1000) / 1000,
   };

@@ -1,5 +1,5 @@
 // npm run bench:soak: is Palisade's memory flat under steady load? Runs Palisade (the built
-// bundle, BENCH_CONFIG if set) under a fixed rate of Deployment reviews and samples its resident
+// bundle, BENCH_CONFIG if set) under a fixed, evenly paced rate of Deployment reviews and samples its resident
 // set size at a fixed interval; prints first / last / max and the slope (least squares, MiB per
 // minute, over the samples after the first minute, when start-up and JIT warm-up are over), and
 // writes bench/soak.json.
@@ -10,9 +10,9 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { deploymentReview } from './inputs';
+import { pacedLoad, type PacedResult } from './paced-load';
 
 const ROOT = join(__dirname, '..', '..');
 const DURATION_S = Number(process.env.BENCH_SOAK_DURATION ?? 600);
@@ -71,16 +71,15 @@ async function main() {
   };
   sample();
   const timer = setInterval(sample, INTERVAL_S * 1000);
-  let result: autocannon.Result;
+  let result: PacedResult;
   try {
-    result = await autocannon({
-      url: `https://127.0.0.1:${port}/validate`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
+    result = await pacedLoad({
+      port,
+      path: '/validate',
       body: JSON.stringify(deploymentReview()),
+      rate: RATE,
+      durationS: DURATION_S,
       connections: CONNECTIONS,
-      duration: DURATION_S,
-      overallRate: RATE,
     });
     sample();
   } finally {
@@ -94,8 +93,9 @@ async function main() {
     duration_s: DURATION_S,
     rate: RATE,
     interval_s: INTERVAL_S,
-    requests: result.requests.total,
-    errors: result.errors + result.timeouts,
+    achieved_rps: result.rps,
+    p99_ms: result.p99_ms,
+    errors: result.errors,
     non2xx: result.non2xx,
     rss_first_mib: samples[0]!.rss,
     rss_after_warm_up_mib: steady[0]?.rss,
