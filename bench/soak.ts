@@ -61,7 +61,17 @@ async function main() {
     proc.once('exit', (code) => reject(new Error(`palisade exited with ${code}: ${seen}`)));
   });
   proc.stdout!.resume();
-  proc.stderr!.resume();
+  // Keep the end of stderr and the exit: if Palisade dies mid-soak, say how.
+  let stderrTail = '';
+  proc.stderr!.on('data', (c: Buffer) => (stderrTail = (stderrTail + c.toString()).slice(-4000)));
+  proc.once('exit', (code, signal) => {
+    if (stopping) return;
+    process.stderr.write(
+      `palisade exited mid-soak: code ${code} signal ${signal}\n${stderrTail}\n`,
+    );
+    process.exit(1);
+  });
+  let stopping = false;
   const samples: { t: number; rss: number }[] = [];
   const start = Date.now();
   const sample = () => {
@@ -84,6 +94,7 @@ async function main() {
     sample();
   } finally {
     clearInterval(timer);
+    stopping = true;
     proc.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
   }
