@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { generateCA, generateServing } from '../src/certs/generate';
 import { podReview } from './inputs';
+import { listenPort, PALISADE_PORT } from './listen-port';
 
 const ROOT = join(__dirname, '..', '..');
 const REQUESTS = Number(process.env.BENCH_APISERVER_REQUESTS ?? 300);
@@ -151,17 +152,7 @@ async function startPalisade(dir: string): Promise<Running> {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const port = await new Promise<number>((resolve, reject) => {
-    let seen = '';
-    const onData = (c: Buffer) => {
-      seen += c.toString();
-      const m = /serving \d+ policies at https:\/\/[^:]+:(\d+)/.exec(seen);
-      if (m) resolve(Number(m[1]));
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`palisade exited with ${code}: ${seen}`)));
-  });
+  const port = await listenPort(proc, 'palisade', PALISADE_PORT);
   proc.stderr!.resume();
   const handlerMs: number[] = [];
   let partial = '';

@@ -20,6 +20,7 @@ import { configMapReview, deploymentReview, podReview } from './inputs';
 import { OPA_PATH, post, startOpa } from './opa-server';
 import { pacedLoad } from './paced-load';
 import { buildPolicySet } from './policy-set';
+import { listenPort, PALISADE_PORT } from './listen-port';
 
 const ROOT = join(__dirname, '..', '..');
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -54,23 +55,11 @@ interface CaseResult {
 }
 
 function startNode(name: string, args: string[], portPattern: RegExp) {
-  return new Promise<{ proc: ChildProcess; port: number }>((resolve, reject) => {
-    const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let seen = '';
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      const m = portPattern.exec(seen);
-      if (!m) return;
-      // Stop collecting: the decision log keeps flowing and must cost the bench nothing.
-      proc.stdout!.off('data', onData);
-      proc.stderr!.off('data', onData);
-      proc.stdout!.resume();
-      proc.stderr!.resume();
-      resolve({ proc, port: Number(m[1]) });
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${seen}`)));
+  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return listenPort(proc, name, portPattern).then((port) => {
+    proc.stdout!.resume();
+    proc.stderr!.resume();
+    return { proc, port };
   });
 }
 
@@ -154,7 +143,7 @@ async function main() {
     const pal = await startNode(
       'palisade',
       ['dist/src/main.js', '--port', '0', '--config', set.configFile],
-      /serving \d+ policies at https:\/\/[^:]+:(\d+)/,
+      PALISADE_PORT,
     );
     targets.push({ name: 'palisade', ...pal, path: '/validate', body: (i) => reviewJson[i]! });
     const nul = await startNode('null', ['dist/bench/null-webhook.js', '0'], /listening (\d+)/);
@@ -173,7 +162,7 @@ async function main() {
       const palN = await startNode(
         `palisade-x${SCALE}`,
         ['dist/src/main.js', '--port', '0', '--config', big.configFile],
-        /serving \d+ policies at https:\/\/[^:]+:(\d+)/,
+        PALISADE_PORT,
       );
       targets.push({
         name: `palisade-x${SCALE}`,

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { deploymentReview } from './inputs';
 import { pacedLoad, type PacedResult } from './paced-load';
+import { listenPort, PALISADE_PORT } from './listen-port';
 
 const ROOT = join(__dirname, '..', '..');
 const DURATION_S = Number(process.env.BENCH_SOAK_DURATION ?? 600);
@@ -49,17 +50,7 @@ async function main() {
   writeFileSync(configFile, toYaml({ ...base, bundle: join(work, 'bundle'), watch: false }));
   const args = ['dist/src/main.js', '--port', '0', '--config', configFile];
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let seen = '';
-    const onData = (c: Buffer) => {
-      seen += c.toString();
-      const m = /serving \d+ policies at https:\/\/[^:]+:(\d+)/.exec(seen);
-      if (m) resolve(Number(m[1]));
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`palisade exited with ${code}: ${seen}`)));
-  });
+  const port = await listenPort(proc, 'palisade', PALISADE_PORT);
   proc.stdout!.resume();
   // Keep the end of stderr and the exit: if Palisade dies mid-soak, say how.
   let stderrTail = '';
