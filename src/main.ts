@@ -9,6 +9,7 @@ import { AutoTlsManager } from './certs/auto-tls';
 import { configSource, loadConfig } from './config/load';
 import type { Config } from './config/schema';
 import { describeThrown } from './errors';
+import { wantsNamespaceWatch, watchNamespaces, type NamespaceWatch } from './kube/namespace-watch';
 import { createLogger } from './logger';
 import { PolicyRuntime } from './policy/policy-runtime';
 import { buildServer, replaceCertificate, type App } from './server/build-server';
@@ -50,13 +51,20 @@ export async function main(argv: string[]): Promise<number> {
   const config = await loadConfig(source);
   const logger = createLogger(config.logLevel as 'info');
   const runtime = await PolicyRuntime.start(config);
-  const autoTls = config.server.tls.auto
-    ? await AutoTlsManager.create(config.server.tls.auto, { logger })
+  const { auto } = config.server.tls;
+  const autoTls = auto
+    ? await AutoTlsManager.create(
+        { ...auto, kubeconfig: auto.kubeconfig ?? config.kubernetes.kubeconfig },
+        { logger },
+      )
     : undefined;
   const tls = autoTls ? await autoTls.start() : loadTls(config);
   let draining = false;
   const metrics = new Metrics({ processMetrics: true });
   const deps: ServerDeps = { runtime, metrics, logger, isReady: () => !draining };
+  const namespaces = namespaceWatcher(deps, config.kubernetes.kubeconfig);
+  await namespaces.update();
+  runtime.on('reloaded', () => void namespaces.update());
   const app = await buildServer(deps, {
     tls,
     keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
@@ -84,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-  await runtime.close();
+  await Promise.all([runtime.close(), namespaces.stop()]);
   logger.info('stopped');
   return 0;
 }
@@ -95,6 +103,44 @@ function loadTls(config: Config): ServingCert {
   return selfSigned(
     ['localhost', config.server.host, '127.0.0.1'].filter((h, i, a) => a.indexOf(h) === i),
   );
+}
+
+/**
+ * Starts the namespace watch once the policies need it (at start or after a reload) and hands
+ * its lookup to the server. It is read at start: a kubeconfig change needs a restart, and a
+ * watch, once started, runs until exit.
+ */
+function namespaceWatcher(deps: ServerDeps, kubeconfig: string | undefined) {
+  let started: Promise<NamespaceWatch | undefined> | undefined;
+  const { runtime, metrics, logger } = deps;
+  return {
+    update(): Promise<unknown> {
+      const { config, policies } = runtime.snapshot;
+      if (started || !wantsNamespaceWatch(config, policies)) return Promise.resolve();
+      started = watchNamespaces({
+        kubeconfig,
+        logger,
+        onLookup: (source) => metrics.namespaceLookups.inc({ source }),
+      }).then(
+        (watch) => {
+          deps.namespaceLabels = watch.cache.lookup;
+          return watch;
+        },
+        (err: unknown) => {
+          logger.error(
+            { reason: describeThrown(err) },
+            'cannot watch namespaces; policies with a namespaceSelector apply everywhere',
+          );
+          started = undefined;
+          return undefined;
+        },
+      );
+      return started;
+    },
+    async stop(): Promise<void> {
+      await (await started)?.stop();
+    },
+  };
 }
 
 function watchAutoTls(autoTls: AutoTlsManager, app: App, deps: ServerDeps): () => void {

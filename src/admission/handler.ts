@@ -2,7 +2,12 @@
 import type { Config } from '../config/schema';
 import { PalisadeError, toPalisadeError } from '../errors';
 import { serializeInput, type Evaluator } from '../policy/engine';
-import { applicablePolicies, exemption, type NamespaceLabels } from '../policy/match';
+import {
+  applicablePolicies,
+  exemption,
+  namespaceLabelsNeeded,
+  type NamespaceLabels,
+} from '../policy/match';
 import type { Action } from '../policy/policy-meta';
 import type { EffectivePolicy } from '../policy/policy-set';
 import type { Violation } from '../policy/violation';
@@ -34,6 +39,7 @@ export interface Decision {
 }
 
 export interface HandleOptions {
+  /** Where namespace labels come from; without it a namespaceSelector sees no labels. */
   namespaceLabels?: NamespaceLabels;
 }
 
@@ -54,7 +60,11 @@ export async function handleAdmission(
       exemptReason: exempt,
     };
   }
-  const policies = applicablePolicies(snapshot.policies, req, opts.namespaceLabels);
+  const ns = opts.namespaceLabels && namespaceLabelsNeeded(snapshot.policies, req);
+  // Unknown labels leave a namespaceSelector unchecked: the policy applies (fails toward
+  // enforcement rather than silently skipping a policy).
+  const nsLabels = ns ? await opts.namespaceLabels?.(ns) : undefined;
+  const policies = applicablePolicies(snapshot.policies, req, nsLabels);
   if (policies.length === 0) {
     return { review: allowed(to), outcome: 'allow', evaluated: [], violations: [] };
   }

@@ -86,7 +86,7 @@ export const AutoTls = Type.Object(
     // A new CA signs nothing until it has been in the caBundle this long, so every apiserver
     // has seen it (they read webhook configurations through an informer).
     caTrustDelaySeconds: Type.Integer({ minimum: 0, default: 600 }),
-    /** A kubeconfig file; unset: the in-cluster service account (or $KUBECONFIG). */
+    /** A kubeconfig file; unset: kubernetes.kubeconfig, else the in-cluster account. */
     kubeconfig: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
@@ -138,6 +138,20 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     policies: Type.Record(Type.String(), PolicyConfig, { default: {} }),
+    kubernetes: Type.Object(
+      {
+        /** A kubeconfig file; unset: $KUBECONFIG, ~/.kube/config or the in-cluster account. */
+        kubeconfig: Type.Optional(Type.String({ minLength: 1 })),
+        // Where match.namespaceSelector gets a namespaced object's namespace labels: a watch on
+        // namespaces. auto: only while some policy's match has a namespaceSelector; watch:
+        // always; off: never (the selector then sees no labels and the policy applies).
+        namespaceLabels: Type.Union(
+          [Type.Literal('auto'), Type.Literal('watch'), Type.Literal('off')],
+          { default: 'auto' },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
   },
   { additionalProperties: false },
 );

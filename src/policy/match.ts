@@ -6,8 +6,13 @@ import type { AdmissionRequest } from '../admission/types';
 import { selectorMatches } from './label-selector';
 import type { EffectivePolicy } from './policy-set';
 
-/** Looks up a namespace's labels; undefined when unknown (no cluster access, not yet seen). */
-export type NamespaceLabels = (namespace: string) => Record<string, string> | undefined;
+export type Labels = Record<string, string>;
+
+/**
+ * Looks up a namespace's labels; undefined when they cannot be known (no cluster access, no
+ * such namespace). Never rejects.
+ */
+export type NamespaceLabels = (namespace: string) => Promise<Labels | undefined>;
 
 /** The reason a request is exempt from every policy, or undefined. */
 export function exemption(
@@ -25,15 +30,30 @@ export function exemption(
   return undefined;
 }
 
+/**
+ * The namespace whose labels deciding `req` needs: one that is not the object itself, named by
+ * a request that some policy with a namespaceSelector could apply to. Otherwise undefined, and
+ * no lookup is made.
+ */
+export function namespaceLabelsNeeded(
+  policies: readonly EffectivePolicy[],
+  req: AdmissionRequest,
+): string | undefined {
+  if (!req.namespace || req.kind.kind === 'Namespace') return undefined;
+  const wanted = policies.some((p) => p.action !== 'off' && p.match.namespaceSelector);
+  return wanted ? req.namespace : undefined;
+}
+
+/** `namespaceLabels`: the labels of the request's namespace, when known. */
 export function applicablePolicies(
   policies: readonly EffectivePolicy[],
   req: AdmissionRequest,
-  namespaceLabels?: NamespaceLabels,
+  namespaceLabels?: Labels,
 ): EffectivePolicy[] {
   return policies.filter((p) => p.action !== 'off' && matches(p, req, namespaceLabels));
 }
 
-function matches(p: EffectivePolicy, req: AdmissionRequest, nsLabels?: NamespaceLabels): boolean {
+function matches(p: EffectivePolicy, req: AdmissionRequest, nsLabels?: Labels): boolean {
   const m = p.match;
   if (m.kinds && !m.kinds.some((k) => k === '*' || k === req.kind.kind)) return false;
   const ops = m.operations ?? ['CREATE', 'UPDATE'];
@@ -43,7 +63,7 @@ function matches(p: EffectivePolicy, req: AdmissionRequest, nsLabels?: Namespace
   if (ns && m.excludedNamespaces?.some((pat) => globMatch(pat, ns))) return false;
   if (m.labelSelector && !selectorMatches(m.labelSelector, objectLabels(req))) return false;
   if (m.namespaceSelector && ns) {
-    const labels = req.kind.kind === 'Namespace' ? objectLabels(req) : nsLabels?.(ns);
+    const labels = req.kind.kind === 'Namespace' ? objectLabels(req) : nsLabels;
     // Unknown labels: apply the policy rather than silently skip it (fail toward enforcement).
     if (labels && !selectorMatches(m.namespaceSelector, labels)) return false;
   }
@@ -57,7 +77,7 @@ export function namespaceOf(req: AdmissionRequest): string | undefined {
   return undefined;
 }
 
-function objectLabels(req: AdmissionRequest): Record<string, string> {
+function objectLabels(req: AdmissionRequest): Labels {
   const obj = req.operation === 'DELETE' ? req.oldObject : req.object;
   return obj?.metadata?.labels ?? {};
 }

@@ -41,6 +41,12 @@ export class Metrics {
     labelNames: ['kind', 'result'] as const,
     registers: [this.registry],
   });
+  readonly namespaceLookups = new Counter({
+    name: 'palisade_namespace_label_lookups_total',
+    help: 'Namespace label lookups for namespaceSelector, by source (watch, get, unknown)',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
   readonly certificateExpiry = new Gauge({
     name: 'palisade_tls_certificate_expiry_timestamp_seconds',
     help: 'Expiry time of the serving certificate, as a Unix timestamp',

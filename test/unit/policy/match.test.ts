@@ -1,5 +1,5 @@
 import { validateConfig } from '../../../src/config/load';
-import { applicablePolicies, exemption } from '../../../src/policy/match';
+import { applicablePolicies, exemption, namespaceLabelsNeeded } from '../../../src/policy/match';
 import type { PolicyMeta } from '../../../src/policy/policy-meta';
 import { resolvePolicies } from '../../../src/policy/policy-set';
 import { deployment, pod, review } from '../../fixtures/reviews';
@@ -102,23 +102,57 @@ describe('applicablePolicies', () => {
     expect(ids(cfg, r)).toEqual(expected);
   });
 
-  it('applies a namespaceSelector with the labels the lookup gives', () => {
-    const { policies } = resolvePolicies(
-      bundle,
-      validateConfig('t', {
-        policies: {
-          'pods-only': { match: { namespaceSelector: { matchLabels: { env: 'prod' } } } },
-        },
-      }),
-    );
-    const r = review(pod('web'), { namespace: 'team-a' }).request;
-    expect(applicablePolicies(policies, r, () => ({ env: 'dev' })).map((p) => p.id)).toEqual([
-      'workloads',
-    ]);
-    expect(applicablePolicies(policies, r, () => ({ env: 'prod' })).map((p) => p.id)).toEqual([
-      'pods-only',
-      'workloads',
-    ]);
+  describe('namespaceSelector', () => {
+    const prodOnly = (extra: object = {}) =>
+      resolvePolicies(
+        bundle,
+        validateConfig('t', {
+          policies: {
+            'pods-only': { match: { namespaceSelector: { matchLabels: { env: 'prod' } } } },
+            ...extra,
+          },
+        }),
+      ).policies;
+    const inTeamA = review(pod('web'), { namespace: 'team-a' }).request;
+
+    it('applies with the labels of the namespace', () => {
+      const policies = prodOnly();
+      expect(applicablePolicies(policies, inTeamA, { env: 'dev' }).map((p) => p.id)).toEqual([
+        'workloads',
+      ]);
+      expect(applicablePolicies(policies, inTeamA, { env: 'prod' }).map((p) => p.id)).toEqual([
+        'pods-only',
+        'workloads',
+      ]);
+    });
+
+    it('applies the policy when the labels are unknown (fails toward enforcement)', () => {
+      expect(applicablePolicies(prodOnly(), inTeamA).map((p) => p.id)).toEqual([
+        'pods-only',
+        'workloads',
+      ]);
+    });
+
+    it('judges a Namespace object by its own labels, with no lookup', () => {
+      const nsReview = review({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'team-b', labels: {} },
+      }).request;
+      expect(namespaceLabelsNeeded(prodOnly(), nsReview)).toBeUndefined();
+    });
+
+    it('asks for the request namespace only when an active policy has a selector', () => {
+      expect(namespaceLabelsNeeded(prodOnly(), inTeamA)).toBe('team-a');
+      expect(namespaceLabelsNeeded(prodOnly({ 'pods-only': { action: 'off' } }), inTeamA)).toBe(
+        undefined,
+      );
+      expect(
+        namespaceLabelsNeeded(resolvePolicies(bundle, validateConfig('t', {})).policies, inTeamA),
+      ).toBeUndefined();
+      const clusterScoped = review(pod('web'), { namespace: '' }).request;
+      expect(namespaceLabelsNeeded(prodOnly(), clusterScoped)).toBeUndefined();
+    });
   });
 
   it('merges parameter defaults with configured parameters', () => {
