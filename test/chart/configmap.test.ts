@@ -75,6 +75,10 @@ it('passes policies (action, parameters, match) through unchanged', () => {
       match: { excludedNamespaces: ['sandbox-*'] },
     },
     'disallow-latest-tag': { action: 'audit' },
+    'require-probes': {
+      action: 'deny',
+      match: { namespaceSelector: { matchLabels: { tier: 'production' } } },
+    },
   });
   expect(config.failureMode).toBe('open');
   expect(config.exemptions.groups).toEqual(['system:serviceaccounts:ci']);
@@ -92,6 +96,15 @@ it('config.* values: failure mode, log level, evaluation, drain', () => {
   expect(config.evaluation).toEqual({ deadlineMs: 1500, maxMemoryMiB: 128, workers: 1 });
   expect(config.server.drainTimeoutMs).toBe(10000);
 });
+
+it.each(['auto', 'watch', 'off'] as const)(
+  'config.namespaceLabels %s reaches the config',
+  (mode) => {
+    expect(configOf({ set: { 'config.namespaceLabels': mode } }).kubernetes).toEqual({
+      namespaceLabels: mode,
+    });
+  },
+);
 
 it('an unknown policy id fails the install, listing the known ones', () => {
   expect(renderError({ set: { 'policies.disallow-privilegd.action': 'deny' } })).toMatch(

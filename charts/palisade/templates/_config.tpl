@@ -27,6 +27,27 @@ image: the bundle is /app/dist/bundle, the mounted certificate /etc/palisade/tls
 {{- toYaml (dict "host" "0.0.0.0" "port" 8443 "tls" $tls "drainTimeoutMs" .Values.config.drainTimeoutMs) -}}
 {{- end -}}
 
+{{/*
+"true" when Palisade will watch namespaces (config.namespaceLabels: watch, or auto while a
+policy that is not off has match.namespaceSelector), so RBAC must let it get, list and watch
+them. Mirrors wantsNamespaceWatch in src/kube/namespace-watch.ts.
+*/}}
+{{- define "palisade.watchesNamespaces" -}}
+{{- $mode := .Values.config.namespaceLabels -}}
+{{- $wanted := eq $mode "watch" -}}
+{{- if eq $mode "auto" -}}
+{{- $meta := include "palisade.policyMeta" . | fromJson -}}
+{{- range $id, $v := .Values.policies -}}
+{{- $p := get $meta.policies $id | default dict -}}
+{{- $action := ($v | default dict).action | default $p.action -}}
+{{- if and (ne $action "off") (hasKey (($v | default dict).match | default dict) "namespaceSelector") -}}
+{{- $wanted = true -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $wanted -}}
+{{- end -}}
+
 {{- define "palisade.config" -}}
 {{- $meta := include "palisade.policyMeta" . | fromJson -}}
 {{- range $id, $_ := .Values.policies -}}
@@ -45,6 +66,7 @@ image: the bundle is /app/dist/bundle, the mounted certificate /etc/palisade/tls
       "evaluation" $c.evaluation
       "watch" true
       "exemptions" $exemptions
+      "kubernetes" (dict "namespaceLabels" $c.namespaceLabels)
       "policies" .Values.policies -}}
 {{- toYaml $config -}}
 {{- end -}}

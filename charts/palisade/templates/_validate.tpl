@@ -12,4 +12,7 @@
 {{- if and (eq .Values.tls.mode "auto") (not .Values.rbac.create) (not .Values.serviceAccount.name) -}}
 {{- fail "tls.mode auto needs RBAC to its Secret and webhook configuration: keep rbac.create true, or grant them to serviceAccount.name yourself" -}}
 {{- end -}}
+{{- if and (eq (include "palisade.watchesNamespaces" .) "true") (not .Values.rbac.create) (not .Values.serviceAccount.name) -}}
+{{- fail "a policy with match.namespaceSelector needs get, list and watch on namespaces: keep rbac.create true, grant them to serviceAccount.name yourself, or set config.namespaceLabels off" -}}
+{{- end -}}
 {{- end -}}
