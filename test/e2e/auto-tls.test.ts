@@ -3,7 +3,7 @@
 // certificate; a CA rotation keeps old and new CA trusted and never fails a call; a missing
 // webhook configuration stops the process with a clear error.
 import { X509Certificate } from 'node:crypto';
-import https from 'node:https';
+import { fetchMetrics } from './https-client';
 import { generateCA, generateServing } from '../../src/certs/generate';
 import { certInfo, splitPem } from '../../src/certs/pem';
 import { kubectl, requireCluster } from './cluster';
@@ -228,15 +228,3 @@ it('stops with a clear error when its webhook configuration does not exist', asy
     `palisade: automatic TLS (server.tls.auto) failed: secret ${ns}/${SECRET}, validatingwebhookconfiguration ${ns}-does-not-exist: HTTP 404`,
   );
 });
-
-function fetchMetrics(port: number, ca: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    https
-      .get({ host: '127.0.0.1', port, path: '/metrics', ca }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve(text));
-      })
-      .on('error', reject);
-  });
-}

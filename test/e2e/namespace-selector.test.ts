@@ -1,0 +1,248 @@
+// match.namespaceSelector on namespaced objects against the real apiserver: Palisade watches
+// namespaces with exactly the RBAC the chart grants for it (a client certificate for the
+// chart's ServiceAccount user name), so a policy follows the labels of the request's namespace,
+// a relabelled namespace, and a namespace created a moment ago. Without that permission the
+// labels are unknown, the policy applies, and Palisade says why.
+import { parseManifests } from '../chart/render';
+import { CHART, helmOk, setJson } from './chart/helm';
+import { serviceAccountKubeconfig } from './chart/service-account-kubeconfig';
+import { kubectl, requireCluster } from './cluster';
+import { fetchMetrics, metricValue, postReview } from './https-client';
+import { createNamespace, uniqueName } from './namespaces';
+import { onlyPolicies, startPalisade, type Palisade } from './palisade-process';
+import { applyWebhook, deleteWebhook, waitForWebhook } from './webhook-configuration';
+
+const WEBHOOK = 'namespace-selector.palisade.dev';
+const TIER = 'e2e.palisade.dev/tier';
+const LATEST_DENIAL =
+  `Error from server (Forbidden): error when creating "STDIN": admission webhook "${WEBHOOK}" ` +
+  'denied the request: ' +
+  '1 violation of 1 policy:\n' +
+  '- [disallow-latest-tag] spec.containers[0].image: image tag "latest" (container "app" must ' +
+  'not use image "registry.example.com/app:latest"). Fix: pin the image to a version tag or a ' +
+  `digest, e.g. registry.example.com/app:1.2.3 or registry.example.com/app@sha256:<digest>.\n`;
+
+const run = uniqueName('nssel');
+const release = run;
+// A ServiceAccount's user name must fit a certificate's 64-character CN.
+const chartNamespace = run;
+const fullname = `${release}-palisade`;
+// Only this run's namespaces go to this webhook (other e2e files share the apiserver).
+const watched = { 'e2e.palisade.dev/namespace-selector': run };
+const selectorPolicies = {
+  // What waitForWebhook probes with: denies in every namespace.
+  'disallow-privileged': { action: 'deny' },
+  'disallow-latest-tag': {
+    action: 'deny',
+    match: { namespaceSelector: { matchLabels: { [TIER]: 'production' } } },
+  },
+};
+let rbac: string;
+let palisade: Palisade;
+
+function latestPod(name: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { containers: [{ name: 'app', image: 'registry.example.com/app:latest' }] },
+  };
+}
+
+const createLatestPod = (ns: string, name: string) =>
+  kubectl(['create', '--dry-run=server', '-n', ns, '-f', '-'], JSON.stringify(latestPod(name)));
+
+beforeAll(async () => {
+  requireCluster();
+  // The chart's RBAC for this config (tls.mode secret: namespaces are its only permission).
+  const rendered = await helmOk('helm', [
+    'template',
+    release,
+    CHART,
+    '-n',
+    chartNamespace,
+    ...setJson({
+      'tls.mode': 'secret',
+      'tls.secret.name': 'unused',
+      'tls.secret.caBundle': 'unused',
+      policies: selectorPolicies,
+    }),
+  ]);
+  rbac = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: parseManifests(rendered).filter((o) => o.kind.startsWith('ClusterRole')),
+  });
+  const applied = await kubectl(['create', '-f', '-'], rbac);
+  if (applied.code !== 0) throw new Error(`creating the chart's RBAC: ${applied.stderr}`);
+
+  palisade = await startPalisade({
+    config: {
+      logLevel: 'debug',
+      kubernetes: { kubeconfig: serviceAccountKubeconfig(chartNamespace, fullname) },
+      policies: onlyPolicies(selectorPolicies),
+    },
+  });
+  await palisade.waitForLog((l) => l.msg === 'namespace labels: listed, watching for changes');
+  await applyWebhook({
+    configName: run,
+    webhookName: WEBHOOK,
+    url: palisade.validateUrl,
+    caPem: palisade.ca.certPem,
+    failurePolicy: 'Fail',
+    namespaceSelector: { matchLabels: watched },
+  });
+  await waitForWebhook(await createNamespace(`${run}-probe`, watched), WEBHOOK);
+});
+
+afterAll(async () => {
+  await deleteWebhook(run);
+  await palisade?.stop();
+  if (rbac) await kubectl(['delete', '--ignore-not-found', '-f', '-'], rbac);
+});
+
+it('the chart grants exactly get, list and watch on namespaces for it', () => {
+  const objects = JSON.parse(rbac).items as Array<{ kind: string; rules?: unknown[] }>;
+  expect(objects.map((o) => o.kind)).toEqual(['ClusterRole', 'ClusterRoleBinding']);
+  expect(objects[0]!.rules).toEqual([
+    { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+  ]);
+});
+
+it('applies the policy in a namespace whose labels match, and only there', async () => {
+  const prod = await createNamespace(`${run}-prod`, { ...watched, [TIER]: 'production' });
+  const dev = await createNamespace(`${run}-dev`, { ...watched, [TIER]: 'development' });
+
+  const denied = await createLatestPod(prod, 'web');
+  expect(denied.code).toBe(1);
+  expect(denied.stderr).toBe(LATEST_DENIAL);
+
+  const admitted = await createLatestPod(dev, 'web');
+  expect(admitted.stderr).toBe('');
+  expect(admitted.stdout).toBe('pod/web created (server dry run)\n');
+  const [decision] = await palisade.waitForDecisions(
+    (d) => d.namespace === dev && d.name === 'web',
+  );
+  expect(decision!.policies).toEqual(['disallow-privileged']);
+});
+
+it('follows a namespace relabelled while it runs', async () => {
+  const ns = await createNamespace(`${run}-relabel`, { ...watched, [TIER]: 'development' });
+  expect((await createLatestPod(ns, 'before')).code).toBe(0);
+
+  const labelled = await kubectl(['label', 'namespace', ns, `${TIER}=production`, '--overwrite']);
+  expect(labelled.code).toBe(0);
+  const change = await palisade.waitForLog(
+    (l) => l.msg === 'namespace labels changed' && l.namespace === ns,
+  );
+  expect((change.labels as Record<string, string>)[TIER]).toBe('production');
+
+  const after = await createLatestPod(ns, 'after');
+  expect(after.stderr).toBe(LATEST_DENIAL);
+});
+
+it('judges a namespace created a moment before its first object', async () => {
+  const ns = await createNamespace(`${run}-new`, { ...watched, [TIER]: 'production' });
+  expect((await createLatestPod(ns, 'first')).stderr).toBe(LATEST_DENIAL);
+});
+
+it('counts where the labels came from in /metrics', async () => {
+  const text = await fetchMetrics(palisade.port, palisade.ca.certPem);
+  const fromWatchOrGet =
+    (metricValue(text, 'palisade_namespace_label_lookups_total{source="watch"}') ?? 0) +
+    (metricValue(text, 'palisade_namespace_label_lookups_total{source="get"}') ?? 0);
+  // Each test above made at least one lookup that found labels.
+  expect(fromWatchOrGet).toBeGreaterThanOrEqual(4);
+  expect(metricValue(text, 'palisade_namespace_label_lookups_total{source="unknown"}')).toBe(
+    undefined,
+  );
+});
+
+function podReview(ns: string, uid: string) {
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      namespace: ns,
+      operation: 'CREATE',
+      userInfo: { username: 'e2e' },
+      object: { ...latestPod('web'), metadata: { name: 'web', namespace: ns } },
+    },
+  };
+}
+
+it('with get but no list or watch, reads each namespace with a GET', async () => {
+  const prod = await createNamespace(`${run}-get-prod`, { ...watched, [TIER]: 'production' });
+  const dev = await createNamespace(`${run}-get-dev`, { ...watched, [TIER]: 'development' });
+  const user = `${run}-getter`;
+  const grant = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: user },
+        rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get'] }],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: user },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: user },
+        subjects: [{ kind: 'ServiceAccount', name: user, namespace: chartNamespace }],
+      },
+    ],
+  });
+  expect((await kubectl(['create', '-f', '-'], grant)).code).toBe(0);
+  const getter = await startPalisade({
+    config: {
+      kubernetes: { kubeconfig: serviceAccountKubeconfig(chartNamespace, user) },
+      policies: onlyPolicies(selectorPolicies),
+    },
+  });
+  try {
+    await getter.waitForLog((l) => l.msg.startsWith('namespace watch failed'));
+    const ask = (ns: string) =>
+      postReview(getter.validateUrl, getter.ca.certPem, podReview(ns, ns));
+    expect((await ask(prod)).response.allowed).toBe(false);
+    expect((await ask(dev)).response.allowed).toBe(true);
+    const text = await fetchMetrics(getter.port, getter.ca.certPem);
+    expect(metricValue(text, 'palisade_namespace_label_lookups_total{source="get"}')).toBe(2);
+  } finally {
+    await getter.stop();
+    await kubectl(['delete', '--ignore-not-found', '-f', '-'], grant);
+  }
+});
+
+it('without permission to read namespaces, applies the policy and logs why', async () => {
+  const dev = await createNamespace(`${run}-norbac`, { ...watched, [TIER]: 'development' });
+  // A user name no RBAC binding mentions.
+  const denied = await startPalisade({
+    config: {
+      kubernetes: { kubeconfig: serviceAccountKubeconfig(chartNamespace, `${run}-nobody`) },
+      policies: onlyPolicies(selectorPolicies),
+    },
+  });
+  try {
+    const watchFailed = await denied.waitForLog((l) => l.msg.startsWith('namespace watch failed'));
+    expect(String(watchFailed.reason)).toContain('forbidden');
+    const answer = await postReview(denied.validateUrl, denied.ca.certPem, podReview(dev, dev));
+    expect(answer.response.allowed).toBe(false);
+    expect(answer.response.status?.message).toContain('[disallow-latest-tag]');
+    const warning = await denied.waitForLog((l) =>
+      l.msg.startsWith('cannot read namespace labels'),
+    );
+    expect(warning).toMatchObject({ namespace: dev });
+    expect(String(warning.reason)).toMatch(
+      /^HTTP 403: namespaces ".*" is forbidden: User "system:serviceaccount:.*-nobody" cannot get resource "namespaces"/,
+    );
+    const text = await fetchMetrics(denied.port, denied.ca.certPem);
+    expect(metricValue(text, 'palisade_namespace_label_lookups_total{source="unknown"}')).toBe(1);
+  } finally {
+    await denied.stop();
+  }
+});
