@@ -3,7 +3,7 @@
 import { handleAdmission, type PolicySnapshot } from '../admission/handler';
 import { sortViolations } from '../admission/messages';
 import type { AdmissionReviewRequest, KubeObject } from '../admission/types';
-import type { ActedViolation } from '../admission/handler';
+import type { ActedViolation, HandleOptions } from '../admission/handler';
 import { parseFieldPath, type PathSegment } from './field-path';
 import type { SourceDocument } from './parse-documents';
 import type { ObjectResult, ResultViolation } from './results';
@@ -19,18 +19,23 @@ export async function evaluateTargets(
   targets: readonly EvalTarget[],
   snapshot: PolicySnapshot,
   onEach: () => void = () => undefined,
+  opts: HandleOptions = {},
 ): Promise<ObjectResult[]> {
   const out: ObjectResult[] = [];
   for (const t of targets) {
-    out.push(await evaluateOne(t, snapshot));
+    out.push(await evaluateOne(t, snapshot, opts));
     onEach();
   }
   return out;
 }
 
-async function evaluateOne(t: EvalTarget, snapshot: PolicySnapshot): Promise<ObjectResult> {
+async function evaluateOne(
+  t: EvalTarget,
+  snapshot: PolicySnapshot,
+  opts: HandleOptions,
+): Promise<ObjectResult> {
   const req = t.review.request;
-  const decision = await handleAdmission(t.review, snapshot);
+  const decision = await handleAdmission(t.review, snapshot, opts);
   const response = decision.review.response;
   const subject: KubeObject = req.object ?? req.oldObject ?? {};
   const located = (v: ActedViolation): ResultViolation => ({

@@ -9,6 +9,7 @@ import { CliError, usageError } from '../cli-error';
 import { evaluateTargets } from '../evaluate';
 import { FORMATTERS, FORMATS, parseFormatSpecs, type OutputSpec } from '../formatters';
 import { colorEnabled, type CliIo } from '../io';
+import { cliNamespaceLabels, parseLabelFlags } from '../namespace-labels';
 import { openPolicies } from '../open-policies';
 import {
   describeProblem,
@@ -33,6 +34,9 @@ Request:
   --operation OP      CREATE (default), UPDATE, DELETE or CONNECT
   --old FILE          the objects before an UPDATE (file, dir or -); matched by kind, namespace, name
   -n, --namespace NS  namespace of objects that do not name one (default "default")
+  --namespace-labels K=V[,K=V]
+                      labels of the objects' namespaces, for match.namespaceSelector
+                      (a Namespace among the inputs brings its own); repeatable
   --user NAME         userInfo.username (default ${DEFAULT_USER})
   --group NAME        userInfo.groups, repeatable (system:authenticated is always added)
 Policies:
@@ -56,6 +60,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       operation: { type: 'string' },
       old: { type: 'string', multiple: true },
       namespace: { type: 'string', short: 'n' },
+      'namespace-labels': { type: 'string', multiple: true },
       user: { type: 'string' },
       group: { type: 'string', multiple: true },
       config: { type: 'string', short: 'c' },
@@ -87,6 +92,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const failOn = oneOf('--fail-on', values['fail-on'], LEVELS) ?? 'deny';
   const action = oneOf('--action', values.action, LEVELS);
   const outputs = parseFormatSpecs(values.format ?? []);
+  const flagLabels = values['namespace-labels'] && parseLabelFlags(values['namespace-labels']);
   const request: RequestOptions = {
     operation: values.old ? 'UPDATE' : (operation as Operation),
     namespace: values.namespace,
@@ -116,9 +122,24 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   let report: Report;
   try {
     for (const note of opened.notes) io.stderr.write(`palisade: ${note}\n`);
+    const namespaces = cliNamespaceLabels(prepared.targets, flagLabels);
     const progress = progressBar(io.stderr, prepared.targets.length, 'evaluating');
-    const results = await evaluateTargets(prepared.targets, opened.snapshot, () => progress.tick());
+    const results = await evaluateTargets(
+      prepared.targets,
+      opened.snapshot,
+      () => progress.tick(),
+      {
+        namespaceLabels: namespaces.lookup,
+      },
+    );
     progress.done();
+    if (namespaces.unknown.size > 0) {
+      io.stderr.write(
+        `palisade: labels of namespace ${[...namespaces.unknown].sort().join(', ')} unknown: ` +
+          'policies with a namespaceSelector were applied there (give --namespace-labels, or ' +
+          'the Namespace manifest)\n',
+      );
+    }
     report = { results, policies: opened.evaluated, failOn, color: false, version: VERSION };
   } finally {
     await opened.runtime.close();
