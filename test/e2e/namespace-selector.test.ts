@@ -3,13 +3,16 @@
 // chart's ServiceAccount user name), so a policy follows the labels of the request's namespace,
 // a relabelled namespace, and a namespace created a moment ago. Without that permission the
 // labels are unknown, the policy applies, and Palisade says why.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { parseManifests } from '../chart/render';
 import { CHART, helmOk, setJson } from './chart/helm';
 import { serviceAccountKubeconfig } from './chart/service-account-kubeconfig';
 import { kubectl, requireCluster } from './cluster';
 import { fetchMetrics, metricValue, postReview } from './https-client';
 import { createNamespace, uniqueName } from './namespaces';
-import { onlyPolicies, startPalisade, type Palisade } from './palisade-process';
+import { onlyPolicies, startPalisade, type LogLine, type Palisade } from './palisade-process';
 import { applyWebhook, deleteWebhook, waitForWebhook } from './webhook-configuration';
 
 const WEBHOOK = 'namespace-selector.palisade.dev';
@@ -156,6 +159,34 @@ it('counts where the labels came from in /metrics', async () => {
   expect(metricValue(text, 'palisade_namespace_label_lookups_total{source="unknown"}')).toBe(
     undefined,
   );
+});
+
+it('starts watching when a config reload brings the first namespaceSelector', async () => {
+  const prod = await createNamespace(`${run}-reload`, { ...watched, [TIER]: 'production' });
+  const kubeconfig = serviceAccountKubeconfig(chartNamespace, fullname);
+  const p = await startPalisade({
+    config: {
+      kubernetes: { kubeconfig },
+      policies: onlyPolicies({ 'disallow-latest-tag': { action: 'deny' } }),
+    },
+  });
+  try {
+    const listed = (l: LogLine) => l.msg === 'namespace labels: listed, watching for changes';
+    expect(p.logLines().some(listed)).toBe(false);
+    const file = join(p.dir, 'config.yaml');
+    const config = parse(readFileSync(file, 'utf8'));
+    config.policies = onlyPolicies(selectorPolicies);
+    writeFileSync(`${file}.tmp`, stringify(config));
+    renameSync(`${file}.tmp`, file);
+    await p.waitForLog((l) => l.msg === 'config reloaded');
+    await p.waitForLog(listed);
+    const answer = await postReview(p.validateUrl, p.ca.certPem, podReview(prod, prod));
+    expect(answer.response.allowed).toBe(false);
+    const text = await fetchMetrics(p.port, p.ca.certPem);
+    expect(metricValue(text, 'palisade_namespace_label_lookups_total{source="watch"}')).toBe(1);
+  } finally {
+    await p.stop();
+  }
 });
 
 function podReview(ns: string, uid: string) {
