@@ -11,11 +11,12 @@
 // BENCH_CONFIG (Palisade config; server.tls and watch are set here).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { generateCA, generateServing } from '../src/certs/generate';
+import { httpsCall, type HttpsReply } from './https-call';
 import { podReview } from './inputs';
 import { listenPort, PALISADE_PORT } from './listen-port';
 
@@ -27,7 +28,7 @@ const WEBHOOK = 'bench.palisade.dev';
 const CONFIG_NAME = 'palisade-bench-apiserver';
 
 interface Api {
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }>;
+  call(method: string, path: string, body?: unknown): Promise<HttpsReply>;
 }
 
 function apiClient(kubeconfigFile: string): Api {
@@ -46,26 +47,10 @@ function apiClient(kubeconfigFile: string): Api {
   });
   return {
     call: (method, path, body) =>
-      new Promise((resolve, reject) => {
-        const req = request(
-          {
-            host: server.hostname,
-            port: server.port,
-            path,
-            method,
-            agent,
-            headers: { 'content-type': 'application/json' },
-          },
-          (res) => {
-            let text = '';
-            res.setEncoding('utf8');
-            res.on('data', (c: string) => (text += c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-          },
-        );
-        req.on('error', reject);
-        req.end(body === undefined ? undefined : JSON.stringify(body));
-      }),
+      httpsCall(
+        { host: server.hostname, port: server.port, path, method, agent },
+        body === undefined ? undefined : JSON.stringify(body),
+      ),
   };
 }
 

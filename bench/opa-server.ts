@@ -3,10 +3,10 @@
 // at POST /v1/data/palisade/violations with the same input the wasm gets.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { generateCA, generateServing } from '../src/certs/generate';
+import { httpsCall, type HttpsReply } from './https-call';
 
 export const OPA_PATH = '/v1/data/palisade/violations';
 
@@ -66,31 +66,9 @@ export async function startOpa(
 }
 
 /** One HTTPS request to 127.0.0.1 (GET without a body), certificate not verified. */
-export function post(
-  port: number,
-  path: string,
-  body: string | undefined,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { 'content-type': 'application/json' },
-        rejectUnauthorized: false,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+export function post(port: number, path: string, body: string | undefined): Promise<HttpsReply> {
+  const method = body === undefined ? 'GET' : 'POST';
+  return httpsCall({ host: '127.0.0.1', port, path, method, rejectUnauthorized: false }, body);
 }
 
 function freePort(): Promise<number> {
