@@ -13,12 +13,21 @@ export interface KubeApis {
   admission: AdmissionregistrationV1Api;
 }
 
-/** From `kubeconfig` if given; otherwise $KUBECONFIG, ~/.kube/config or the in-cluster account. */
-export async function kubeApis(kubeconfig?: string): Promise<KubeApis> {
+/**
+ * client-node and a KubeConfig from `kubeconfig` if given; otherwise $KUBECONFIG,
+ * ~/.kube/config or the in-cluster account.
+ */
+export async function loadKubeConfig(kubeconfig?: string) {
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
   if (kubeconfig) kc.loadFromFile(kubeconfig);
   else kc.loadFromDefault();
+  return { k8s, kc };
+}
+
+/** The API clients tls.mode auto uses; the kubeconfig as in loadKubeConfig. */
+export async function kubeApis(kubeconfig?: string): Promise<KubeApis> {
+  const { k8s, kc } = await loadKubeConfig(kubeconfig);
   return {
     core: kc.makeApiClient(k8s.CoreV1Api),
     admission: kc.makeApiClient(k8s.AdmissionregistrationV1Api),

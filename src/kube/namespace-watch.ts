@@ -4,9 +4,10 @@
 // a minute; meanwhile lookups fall back to GETs. Needs get, list and watch on namespaces.
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema';
+import { usesNamespaceSelector } from '../policy/match';
 import type { EffectivePolicy } from '../policy/policy-set';
 import type { V1Namespace } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import { API_TIMEOUT_MS, apiReason, apiStatus, withTimeout } from './client';
+import { API_TIMEOUT_MS, apiReason, apiStatus, loadKubeConfig, withTimeout } from './client';
 import { NamespaceLabelCache, type LookupSource } from './namespace-labels';
 
 /** A lookup answers an admission request that is waiting: a GET gets this long. */
@@ -17,8 +18,7 @@ const RETRY_MAX_MS = 60_000;
 /** kubernetes.namespaceLabels: watch, or auto while an active policy has a namespaceSelector. */
 export function wantsNamespaceWatch(config: Config, policies: readonly EffectivePolicy[]): boolean {
   const mode = config.kubernetes.namespaceLabels;
-  if (mode !== 'auto') return mode === 'watch';
-  return policies.some((p) => p.action !== 'off' && p.match.namespaceSelector !== undefined);
+  return mode === 'auto' ? usesNamespaceSelector(policies) : mode === 'watch';
 }
 
 export interface NamespaceWatchOptions {
@@ -34,10 +34,7 @@ export interface NamespaceWatch {
 }
 
 export async function watchNamespaces(opts: NamespaceWatchOptions): Promise<NamespaceWatch> {
-  const k8s = await import('@kubernetes/client-node');
-  const kc = new k8s.KubeConfig();
-  if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-  else kc.loadFromDefault();
+  const { k8s, kc } = await loadKubeConfig(opts.kubeconfig);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const logger = opts.logger.child({ component: 'namespace-labels' });
 

@@ -40,8 +40,12 @@ export function namespaceLabelsNeeded(
   req: AdmissionRequest,
 ): string | undefined {
   if (!req.namespace || req.kind.kind === 'Namespace') return undefined;
-  const wanted = policies.some((p) => p.action !== 'off' && p.match.namespaceSelector);
-  return wanted ? req.namespace : undefined;
+  return usesNamespaceSelector(policies) ? req.namespace : undefined;
+}
+
+/** Whether a policy that is not off has a namespaceSelector. */
+export function usesNamespaceSelector(policies: readonly EffectivePolicy[]): boolean {
+  return policies.some((p) => p.action !== 'off' && p.match.namespaceSelector !== undefined);
 }
 
 /** `namespaceLabels`: the labels of the request's namespace, when known. */
