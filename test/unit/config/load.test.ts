@@ -21,6 +21,7 @@ describe('config', () => {
     expect(c.failureMode).toBe('closed');
     expect(c.evaluation.deadlineMs).toBe(2000);
     expect(c.exemptions.namespaces).toEqual([]);
+    expect(c.kubernetes).toEqual({ namespaceLabels: 'auto' });
   });
 
   it('returns a frozen object', () => {
@@ -35,6 +36,7 @@ describe('config', () => {
         evaluation: { deadlineMs: -1 },
         policis: {},
         policies: { p: { action: 'block', match: { kinds: 'Pod' } } },
+        kubernetes: { namespaceLabels: 'always', kubeconfg: '/x' },
       }),
     );
     expect(err.code).toBe('PAL_ERR_CONFIG_INVALID');
@@ -44,6 +46,8 @@ describe('config', () => {
       '/policis',
       '/policies/p/action',
       '/policies/p/match/kinds',
+      '/kubernetes/namespaceLabels',
+      '/kubernetes/kubeconfg',
     ]) {
       expect(err.message).toContain(path);
     }
