@@ -192,7 +192,7 @@ it('denies an UPDATE into violation (apply, patch), keeps the object, warns on a
   ]);
 });
 
-it('judges an existing privileged Pod on UPDATE, and lets it be DELETEd', async () => {
+it('lets an existing privileged Pod be relabelled and DELETEd, and judges a new image', async () => {
   // The Pod is stored before the webhook watches its namespace, as when Palisade is installed
   // into a running cluster; then the namespace gets the webhook's label.
   const ns = await suite.namespace('e2e-existing', { unwatched: true });
@@ -202,11 +202,18 @@ it('judges an existing privileged Pod on UPDATE, and lets it be DELETEd', async 
   const label = Object.entries(suite.webhookLabels()).map(([key, v]) => `${key}=${v}`);
   expect((await kubectl(['label', 'namespace', ns, ...label])).code).toBe(0);
   await waitForWebhook(ns, WEBHOOK); // the apiserver sees namespace labels through an informer
-  // Unlike Pod Security Admission, which ignores metadata-only updates, Palisade judges the
-  // whole object on every UPDATE: a violating Pod cannot be relabelled until it is fixed.
-  expect(await k(ns, ['label', 'pod', 'old', 'team=a'])).toEqual(
-    fail(`Error from server (Forbidden): ${POD_DENIED}`),
+  // As Pod Security Admission does, a Pod UPDATE that changes no image and adds no container is
+  // not judged again (the rest of a Pod's spec is immutable): its controllers can still label
+  // it and remove finalizers. A new image is judged, with the whole Pod.
+  expect(await k(ns, ['label', 'pod', 'old', 'team=a'])).toEqual(ok('pod/old labeled\n'));
+  expect(await k(ns, ['set', 'image', 'pod/old', `app=${IMAGE}-next`])).toEqual(
+    fail(`error: failed to patch image update to pod template: ${POD_DENIED}`),
   );
+  const updates = await suite.decisionsIn(ns, { name: 'old', operation: 'UPDATE', count: 2 });
+  expect(summary(updates.filter((d) => d.name === 'old'))).toEqual([
+    ['UPDATE', 'Pod', 'old', 'allow', false],
+    ['UPDATE', 'Pod', 'old', 'deny', false],
+  ]);
   expect(await k(ns, ['delete', 'pod', 'old', '--wait=false'])).toEqual(ok('pod "old" deleted\n'));
   const deletes = (await suite.decisionsIn(ns, { name: 'old', operation: 'DELETE' })).filter(
     (d) => d.operation === 'DELETE',

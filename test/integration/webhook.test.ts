@@ -42,8 +42,13 @@ describe('POST /validate decisions', () => {
       'spec.template.spec.containers[0].securityContext.privileged',
     ],
     [
-      'an UPDATE that makes a Pod privileged',
-      review(pod('web', privileged()), { operation: 'UPDATE', oldObject: pod('web') }),
+      "an UPDATE of a privileged Pod's image",
+      review(pod('web', privileged()), {
+        operation: 'UPDATE',
+        oldObject: pod('web', [
+          container({ privileged: true, image: 'registry.example.com/app:1.4.1' }),
+        ]),
+      }),
       'spec.containers[0].securityContext.privileged',
     ],
     [
@@ -58,6 +63,18 @@ describe('POST /validate decisions', () => {
       allowed: false,
       status: { code: 403, reason: 'Forbidden', message: PRIV_MSG(path) },
     });
+  });
+
+  it("admits a privileged Pod's metadata-only UPDATE, as Pod Security Admission does", async () => {
+    const before = pod('web', privileged());
+    const after = { ...before, metadata: { ...before.metadata, labels: { team: 'a' } } };
+    const r = review(after, { operation: 'UPDATE', oldObject: before });
+    expect((await h.post(r)).json().response).toEqual({ uid: r.request.uid, allowed: true });
+    // A Deployment is judged on every UPDATE: its template makes the next Pods.
+    const d = deployment('api', privileged());
+    const relabelled = { ...d, metadata: { ...d.metadata, labels: { team: 'a' } } };
+    const rd = review(relabelled, { operation: 'UPDATE', oldObject: d });
+    expect((await h.post(rd)).json().response.allowed).toBe(false);
   });
 
   it('allows DELETE without evaluating pod policies', async () => {

@@ -12,6 +12,8 @@
 #                         "type": "container" | "initContainer" | "ephemeralContainer"}
 #   volumes       path -> {"volume": <Volume>, "name": "data", "path": "spec.template.spec.volumes[0]"}
 #   pod_spec_prefix  the PodSpec path prefix for input.review.kind.kind ("spec" for a Pod)
+#   pod_judged    false for a Pod UPDATE that changes nothing a pod policy can see (below); the
+#                 rules above are then empty, so no pod policy judges it
 #   pod_kinds     every kind this library understands
 #
 # Paths use dots for fields and [i] for list indexes, from the root of input.review.object.
@@ -53,10 +55,56 @@ _template_prefix := "" if {
 }
 
 _template := t if {
+	pod_judged
 	is_object(input.review.object)
 	t := object.get(input.review.object, template_paths[_kind], null)
 	is_object(t)
 }
+
+# A Pod is judged on CREATE, and on UPDATE only when the update is significant, as Pod Security
+# Admission does (k8s.io/pod-security-admission admission.go isSignificantPodUpdate): an image
+# changed, a container was added or removed, an ephemeral container was added or changed its
+# image. Every other field of a Pod's spec is immutable (the apiserver refuses the change before
+# a validating webhook sees it), so an UPDATE that changes only labels, annotations, finalizers
+# or owner references cannot bring a violation; judging it again would only block the
+# controllers that do this housekeeping on Pods created before a policy existed (a finalizer
+# that cannot be removed leaves the Pod Terminating). Workload kinds are judged on every UPDATE.
+default pod_judged := false
+
+pod_judged if _kind != "Pod"
+
+pod_judged if input.review.operation != "UPDATE"
+
+pod_judged if not is_object(object.get(input.review, "oldObject", null))
+
+pod_judged if _significant_pod_update(input.review.object, input.review.oldObject)
+
+_significant_pod_update(new, old) if {
+	some field in ["containers", "initContainers"]
+	count(_list(new, field)) != count(_list(old, field))
+}
+
+_significant_pod_update(new, old) if {
+	some field in ["containers", "initContainers"]
+	some i, c in _list(new, field)
+	object.get(c, "image", "") != object.get(_list(old, field)[i], "image", "")
+}
+
+_significant_pod_update(new, old) if {
+	some c in _list(new, "ephemeralContainers")
+	not _same_ephemeral(c, _list(old, "ephemeralContainers"))
+}
+
+_same_ephemeral(c, olds) if {
+	some o in olds
+	object.get(o, "name", "") == object.get(c, "name", "")
+	object.get(o, "image", "") == object.get(c, "image", "")
+}
+
+_list(pod, field) := l if {
+	l := pod.spec[field]
+	is_array(l)
+} else := []
 
 pod_spec_prefix := concat("", [_template_prefix, "spec"]) if template_paths[_kind]
 

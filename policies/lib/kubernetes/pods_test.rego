@@ -142,3 +142,30 @@ test_volumes_with_paths if {
 	} with input.review as _review("CronJob", {"spec": {"jobTemplate": {"spec": {"template": tpl}}}})
 	count(pods.volumes) == 0 with input.review as _review("Pod", {"spec": {"volumes": null}})
 }
+
+_relabelled(kind) := object.union(_review(kind, _cases[kind].object), {
+	"operation": "UPDATE",
+	"object": object.union(_cases[kind].object, {"metadata": {"labels": {"team": "a"}}}),
+	"oldObject": _cases[kind].object,
+})
+
+test_pod_update_of_metadata_only_is_not_judged if {
+	not pods.pod_judged with input.review as _relabelled("Pod")
+	count(pods.pod_specs) == 0 with input.review as _relabelled("Pod")
+	count(pods.pod_metadata) == 0 with input.review as _relabelled("Pod")
+	count(pods.containers) == 0 with input.review as _relabelled("Pod")
+	count(pods.volumes) == 0 with input.review as _relabelled("Pod")
+}
+
+test_pod_update_of_an_image_is_judged if {
+	old := _cases.Pod.object
+	new := json.patch(old, [{"op": "replace", "path": "/spec/containers/0/image", "value": "app:2"}])
+	review := object.union(_review("Pod", new), {"operation": "UPDATE", "oldObject": old})
+	pods.pod_judged with input.review as review
+	count(pods.containers) == 4 with input.review as review
+}
+
+test_workload_update_of_metadata_only_is_judged if {
+	pods.pod_judged with input.review as _relabelled("Deployment")
+	count(pods.containers) == 4 with input.review as _relabelled("Deployment")
+}

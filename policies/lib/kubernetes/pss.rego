@@ -39,17 +39,16 @@ _subresource := s if {
 # Pod (ephemeralcontainers, resize, ...) carries a Pod and is evaluated.
 _ignored_pod_subresources := {"exec", "attach", "binding", "eviction", "log", "portforward", "proxy", "status"}
 
-# PSA evaluates a Pod on CREATE, and on UPDATE only when the update is significant (an image
-# changed, a container was added or removed, an ephemeral container was added or changed its
-# image): every other Pod field is immutable, so re-checking a label change on a Pod created before
-# the policy would only block its controllers. Workload templates are evaluated on every
-# CREATE/UPDATE of the object itself, never on a subresource (scale, status).
+# PSA evaluates a Pod on CREATE, and on UPDATE only when the update is significant
+# (pods.pod_judged, which every pod policy follows through the pod library). Workload templates
+# are evaluated on every CREATE/UPDATE of the object itself, never on a subresource (scale,
+# status).
 default evaluated := false
 
 evaluated if {
 	_kind == "Pod"
 	not _ignored_pod_subresources[_subresource]
-	_significant_pod_change
+	pods.pod_judged
 }
 
 evaluated if {
@@ -57,40 +56,6 @@ evaluated if {
 	pods.pod_kinds[_kind]
 	_subresource == ""
 }
-
-_significant_pod_change if input.review.operation != "UPDATE"
-
-_significant_pod_change if not is_object(input.review.oldObject)
-
-_significant_pod_change if _significant_pod_update(input.review.object, input.review.oldObject)
-
-# admission.go isSignificantPodUpdate.
-_significant_pod_update(new, old) if {
-	some field in ["containers", "initContainers"]
-	count(_list(new, field)) != count(_list(old, field))
-}
-
-_significant_pod_update(new, old) if {
-	some field in ["containers", "initContainers"]
-	some i, c in _list(new, field)
-	object.get(c, "image", "") != object.get(_list(old, field)[i], "image", "")
-}
-
-_significant_pod_update(new, old) if {
-	some c in _list(new, "ephemeralContainers")
-	not _same_ephemeral(c, _list(old, "ephemeralContainers"))
-}
-
-_same_ephemeral(c, olds) if {
-	some o in olds
-	object.get(o, "name", "") == object.get(c, "name", "")
-	object.get(o, "image", "") == object.get(c, "image", "")
-}
-
-_list(pod, field) := l if {
-	l := pod.spec[field]
-	is_array(l)
-} else := []
 
 security_context(x) := s if {
 	s := x.securityContext
