@@ -12,6 +12,7 @@ export const ERRORS = {
   PAL_ERR_CONFIG_READ: { status: 500, message: 'cannot read config %s: %s' },
   PAL_ERR_TLS_LOAD: { status: 500, message: 'cannot load TLS certificate: %s' },
   PAL_ERR_TLS_AUTO: { status: 500, message: 'automatic TLS (server.tls.auto) failed: %s' },
+  PAL_ERR_KUBE_CONFIG: { status: 500, message: 'no Kubernetes API access: %s' },
   PAL_ERR_BAD_REQUEST: { status: 400, message: '%s' },
   PAL_ERR_UNSUPPORTED_MEDIA: { status: 415, message: '%s' },
   PAL_ERR_BODY_TOO_LARGE: { status: 413, message: '%s' },

@@ -1,10 +1,14 @@
 // The Kubernetes API clients Palisade uses, from a kubeconfig file or, in a pod, the service
 // account. @kubernetes/client-node is an ES module: it is loaded with import() when tls.mode
-// auto needs it (which also spares every other mode its ~1 s load time). Every call is bounded
-// in time: a hung apiserver must not hang a pass forever.
+// auto or the namespace watch needs it (which spares every other setup its ~1 s load time).
+// Every call is bounded in time: a hung apiserver must not hang a pass forever.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { AdmissionregistrationV1Api, CoreV1Api } from '@kubernetes/client-node' with {
   'resolution-mode': 'import',
 };
+import { PalisadeError } from '../errors';
 
 export type { AdmissionregistrationV1Api, CoreV1Api };
 
@@ -18,12 +22,28 @@ export interface KubeApis {
  * ~/.kube/config or the in-cluster account.
  */
 export async function loadKubeConfig(kubeconfig?: string) {
+  if (!kubeconfig && !defaultKubeConfigExists()) {
+    // client-node would fall back to http://localhost:8080 and fail later, less clearly.
+    throw new PalisadeError('PAL_ERR_KUBE_CONFIG', [
+      'no kubeconfig given, $KUBECONFIG unset, no ~/.kube/config, and not in a pod ' +
+        '(set kubernetes.kubeconfig)',
+    ]);
+  }
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
   if (kubeconfig) kc.loadFromFile(kubeconfig);
   else kc.loadFromDefault();
   return { k8s, kc };
 }
+
+/** Where client-node's loadFromDefault looks, in its order. */
+function defaultKubeConfigExists(): boolean {
+  if (process.env.KUBECONFIG) return true;
+  if (existsSync(join(homedir(), '.kube', 'config'))) return true;
+  return existsSync(SERVICE_ACCOUNT_TOKEN);
+}
+
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 /** The API clients tls.mode auto uses; the kubeconfig as in loadKubeConfig. */
 export async function kubeApis(kubeconfig?: string): Promise<KubeApis> {
