@@ -11,6 +11,7 @@ import { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { describeThrown, PalisadeError } from '../errors';
 import { hostBuiltins } from './builtins';
 import { parseRegoValue } from './builtins/rego-value';
+import { readCString, readJson, writeJson, type OpaJsonExports } from './wasm-memory';
 
 const PAGE = 64 * 1024;
 
@@ -19,10 +20,7 @@ export interface WasmLimits {
   maxMemoryBytes: number;
 }
 
-interface OpaExports {
-  opa_malloc(size: number): number;
-  opa_json_parse(addr: number, len: number): number;
-  opa_json_dump(addr: number): number;
+interface OpaExports extends OpaJsonExports {
   opa_value_dump(addr: number): number;
   builtins(): number;
 }
@@ -90,14 +88,12 @@ export class WasmPolicy {
 class HostCalls {
   private exports?: OpaExports;
   private names: Record<number, string> = {};
-  private readonly decoder = new TextDecoder();
-  private readonly encoder = new TextEncoder();
 
   constructor(private readonly memory: WebAssembly.Memory) {}
 
   bind(instance: WebAssembly.Instance): void {
     this.exports = instance.exports as unknown as OpaExports;
-    const ids = JSON.parse(this.cString(this.exports.opa_json_dump(this.exports.builtins())));
+    const ids = readJson(this.exports, this.memory, this.exports.builtins());
     for (const [name, id] of Object.entries(ids as Record<string, number>)) this.names[id] = name;
     const missing = Object.values(this.names).filter((n) => !(n in hostBuiltins));
     if (missing.length > 0) {
@@ -113,7 +109,9 @@ class HostCalls {
       env: {
         memory: this.memory,
         opa_abort: (addr: number) => {
-          throw new PalisadeError('PAL_ERR_WASM_EVAL', [`abort: ${this.cString(addr)}`]);
+          throw new PalisadeError('PAL_ERR_WASM_EVAL', [
+            `abort: ${readCString(this.memory, addr)}`,
+          ]);
         },
         // print() is compiled out unless --wasm-include-print; keep stdout clean regardless.
         opa_println: () => undefined,
@@ -133,8 +131,8 @@ class HostCalls {
     if (!builtin) throw new PalisadeError('PAL_ERR_BUILTIN', [name, 'not provided by the host']);
     const args = argAddrs.map((addr) =>
       builtin.rawArgs
-        ? parseRegoValue(this.cString(ex.opa_value_dump(addr)))
-        : JSON.parse(this.cString(ex.opa_json_dump(addr))),
+        ? parseRegoValue(readCString(this.memory, ex.opa_value_dump(addr)))
+        : readJson(ex, this.memory, addr),
     );
     let result: unknown;
     try {
@@ -145,16 +143,6 @@ class HostCalls {
       return 0;
     }
     if (result === undefined) return 0;
-    const bytes = this.encoder.encode(JSON.stringify(result));
-    const addr = ex.opa_malloc(bytes.byteLength);
-    new Uint8Array(this.memory.buffer).set(bytes, addr);
-    return ex.opa_json_parse(addr, bytes.byteLength);
-  }
-
-  private cString(addr: number): string {
-    const bytes = new Uint8Array(this.memory.buffer);
-    let end = addr;
-    while (bytes[end] !== 0) end++;
-    return this.decoder.decode(bytes.subarray(addr, end));
+    return writeJson(ex, this.memory, result);
   }
 }

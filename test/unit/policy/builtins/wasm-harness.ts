@@ -1,6 +1,12 @@
 // A bare OPA wasm host for tests: instantiates policy.wasm with our own imports, so a builtin call
 // hands the test the argument addresses, and the test answers through opa_json_parse exactly as
 // the production runtime does. Only what the tests need: evaluate one entrypoint, no input or data.
+import {
+  readCString,
+  readJson,
+  writeJson,
+  type OpaJsonExports,
+} from '../../../../src/policy/wasm-memory';
 
 /** Answers one builtin call; `dump(addr)` is the module's own opa_value_dump text. */
 export type BuiltinHandler = (
@@ -9,12 +15,9 @@ export type BuiltinHandler = (
   dump: (addr: number) => string,
 ) => unknown;
 
-interface OpaExports {
+interface OpaExports extends OpaJsonExports {
   builtins(): number;
   entrypoints(): number;
-  opa_malloc(size: number): number;
-  opa_json_parse(addr: number, len: number): number;
-  opa_json_dump(addr: number): number;
   opa_value_dump(addr: number): number;
   opa_heap_ptr_get(): number;
   opa_heap_ptr_set(addr: number): void;
@@ -43,7 +46,7 @@ export class WasmPolicy {
     const env = {
       memory: policy.memory,
       opa_abort: (addr: number) => {
-        throw new Error(`opa_abort: ${policy.cString(addr)}`);
+        throw new Error(`opa_abort: ${readCString(policy.memory, addr)}`);
       },
       opa_println: () => undefined,
       opa_builtin0: call,
@@ -78,26 +81,16 @@ export class WasmPolicy {
   }
 
   private call(id: number, args: number[]): number {
-    const dump = (addr: number): string => this.cString(this.ex.opa_value_dump(addr));
+    const dump = (addr: number): string => readCString(this.memory, this.ex.opa_value_dump(addr));
     const result = this.handler(this.names[id] ?? `#${id}`, args, dump);
     return result === undefined ? 0 : this.parseJson(result);
   }
 
   private parseJson(value: unknown): number {
-    const bytes = Buffer.from(JSON.stringify(value), 'utf8');
-    const addr = this.ex.opa_malloc(bytes.length);
-    new Uint8Array(this.memory.buffer).set(bytes, addr);
-    return this.ex.opa_json_parse(addr, bytes.length);
+    return writeJson(this.ex, this.memory, value);
   }
 
   private dumpJson(addr: number): unknown {
-    return JSON.parse(this.cString(this.ex.opa_json_dump(addr)));
-  }
-
-  private cString(addr: number): string {
-    const bytes = new Uint8Array(this.memory.buffer);
-    let end = addr;
-    while (bytes[end] !== 0) end++;
-    return Buffer.from(bytes.subarray(addr, end)).toString('utf8');
+    return readJson(this.ex, this.memory, addr);
   }
 }
