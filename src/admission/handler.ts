@@ -35,6 +35,8 @@ export interface Decision {
   evaluated: string[];
   violations: ActedViolation[];
   exemptReason?: string;
+  /** Set when a namespaceSelector needed the namespace's labels and they could not be known. */
+  namespaceLabelsUnknown?: true;
   error?: PalisadeError;
 }
 
@@ -64,9 +66,10 @@ export async function handleAdmission(
   // Unknown labels leave a namespaceSelector unchecked: the policy applies (fails toward
   // enforcement rather than silently skipping a policy).
   const nsLabels = ns ? await opts.namespaceLabels?.(ns) : undefined;
+  const unknown = ns && !nsLabels ? { namespaceLabelsUnknown: true as const } : {};
   const policies = applicablePolicies(snapshot.policies, req, nsLabels);
   if (policies.length === 0) {
-    return { review: allowed(to), outcome: 'allow', evaluated: [], violations: [] };
+    return { review: allowed(to), outcome: 'allow', evaluated: [], violations: [], ...unknown };
   }
   const evaluated = policies.map((p) => p.id);
   let found: Violation[];
@@ -78,7 +81,7 @@ export async function handleAdmission(
   } catch (thrown) {
     const error = toPalisadeError(thrown, 'PAL_ERR_WASM_EVAL');
     const reply = errored(to, error.message, snapshot.config.failureMode);
-    return { review: reply, outcome: 'error', evaluated, violations: [], error };
+    return { review: reply, outcome: 'error', evaluated, violations: [], error, ...unknown };
   }
   const actions = new Map(policies.map((p) => [p.id, p.action]));
   const violations: ActedViolation[] = [];
@@ -86,7 +89,7 @@ export async function handleAdmission(
     const action = actions.get(v.policy);
     if (action && action !== 'off') violations.push({ ...v, action });
   }
-  return { ...decide(to, violations), evaluated, violations };
+  return { ...decide(to, violations), evaluated, violations, ...unknown };
 }
 
 function decide(to: ReplyTo, vs: ActedViolation[]): Pick<Decision, 'review' | 'outcome'> {

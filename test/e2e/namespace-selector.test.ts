@@ -129,6 +129,7 @@ it('applies the policy in a namespace whose labels match, and only there', async
     (d) => d.namespace === dev && d.name === 'web',
   );
   expect(decision!.policies).toEqual(['disallow-privileged']);
+  expect(decision!.namespaceLabels).toBeUndefined();
 });
 
 it('follows a namespace relabelled while it runs', async () => {
@@ -265,6 +266,8 @@ it('without permission to read namespaces, applies the policy and logs why', asy
     expect(String(watchFailed.reason)).toContain('forbidden');
     const answer = await postReview(denied.validateUrl, denied.ca.certPem, podReview(dev, dev));
     expect(answer.response.allowed).toBe(false);
+    const [decision] = await denied.waitForDecisions((d) => d.uid === dev);
+    expect(decision).toMatchObject({ decision: 'deny', namespaceLabels: 'unknown' });
     expect(answer.response.status?.message).toContain('[disallow-latest-tag]');
     const warning = await denied.waitForLog((l) =>
       l.msg.startsWith('cannot read namespace labels'),

@@ -48,6 +48,7 @@ export async function validateRoute(app: FastifyInstance, deps: ServerDeps): Pro
           path: v.path,
         })),
         exemptReason: decision.exemptReason,
+        namespaceLabels: decision.namespaceLabelsUnknown ? 'unknown' : undefined,
         error: decision.error && { code: decision.error.code, message: decision.error.message },
         durationMs: Math.round(seconds * 1e6) / 1e3,
       },
