@@ -14,6 +14,8 @@ import { NamespaceLabelCache, type LookupSource } from './namespace-labels';
 const GET_TIMEOUT_MS = 1_000;
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
+/** A failure this long after the previous one starts the backoff over. */
+const RETRY_RESET_MS = 5 * 60_000;
 
 /** kubernetes.namespaceLabels: watch, or auto while an active policy has a namespaceSelector. */
 export function wantsNamespaceWatch(config: Config, policies: readonly EffectivePolicy[]): boolean {
@@ -55,14 +57,12 @@ export async function watchNamespaces(opts: NamespaceWatchOptions): Promise<Name
     { logger, onLookup: opts.onLookup },
   );
 
-  let retryMs = RETRY_FIRST_MS;
   const informer = k8s.makeInformer<V1Namespace>(kc, '/api/v1/namespaces', async () => {
     const list = await withTimeout('listing namespaces', core.listNamespace(), API_TIMEOUT_MS);
     logger.info(
       { namespaces: list.items.length },
       'namespace labels: listed, watching for changes',
     );
-    retryMs = RETRY_FIRST_MS;
     return list;
   });
   const put = (ns: V1Namespace) => {
@@ -76,12 +76,18 @@ export async function watchNamespaces(opts: NamespaceWatchOptions): Promise<Name
 
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let retryMs = RETRY_FIRST_MS;
+  let lastFailure = -Infinity;
   const start = () => {
     timer = undefined;
     informer.start().catch(failed);
   };
+  // Backs off on failures in a row, whether the list or the watch fails (a list that succeeds
+  // does not mean the watch will), and starts over after a long quiet spell.
   function failed(err: unknown) {
     if (stopped || timer) return;
+    if (Date.now() - lastFailure > RETRY_RESET_MS) retryMs = RETRY_FIRST_MS;
+    lastFailure = Date.now();
     logger.warn(
       { reason: apiReason(err), retryInMs: retryMs },
       'namespace watch failed; looking namespaces up one by one until it is back',

@@ -208,11 +208,9 @@ function podReview(ns: string, uid: string) {
   };
 }
 
-it('with get but no list or watch, reads each namespace with a GET', async () => {
-  const prod = await createNamespace(`${run}-get-prod`, { ...watched, [TIER]: 'production' });
-  const dev = await createNamespace(`${run}-get-dev`, { ...watched, [TIER]: 'development' });
-  const user = `${run}-getter`;
-  const grant = JSON.stringify({
+/** A ClusterRole with these verbs on namespaces, bound to ServiceAccount `user` (as a List). */
+function rbacFor(user: string, verbs: string[]): string {
+  return JSON.stringify({
     apiVersion: 'v1',
     kind: 'List',
     items: [
@@ -220,7 +218,7 @@ it('with get but no list or watch, reads each namespace with a GET', async () =>
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRole',
         metadata: { name: user },
-        rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get'] }],
+        rules: [{ apiGroups: [''], resources: ['namespaces'], verbs }],
       },
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -231,6 +229,13 @@ it('with get but no list or watch, reads each namespace with a GET', async () =>
       },
     ],
   });
+}
+
+it('with get but no list or watch, reads each namespace with a GET', async () => {
+  const prod = await createNamespace(`${run}-get-prod`, { ...watched, [TIER]: 'production' });
+  const dev = await createNamespace(`${run}-get-dev`, { ...watched, [TIER]: 'development' });
+  const user = `${run}-getter`;
+  const grant = rbacFor(user, ['get']);
   expect((await kubectl(['create', '-f', '-'], grant)).code).toBe(0);
   const getter = await startPalisade({
     config: {
@@ -248,6 +253,31 @@ it('with get but no list or watch, reads each namespace with a GET', async () =>
     expect(metricValue(text, 'palisade_namespace_label_lookups_total{source="get"}')).toBe(2);
   } finally {
     await getter.stop();
+    await kubectl(['delete', '--ignore-not-found', '-f', '-'], grant);
+  }
+});
+
+it('backs off a watch that keeps failing even though the list succeeds', async () => {
+  const user = `${run}-lister`;
+  const grant = rbacFor(user, ['get', 'list']);
+  expect((await kubectl(['create', '-f', '-'], grant)).code).toBe(0);
+  const lister = await startPalisade({
+    config: {
+      kubernetes: { kubeconfig: serviceAccountKubeconfig(chartNamespace, user) },
+      policies: onlyPolicies(selectorPolicies),
+    },
+  });
+  try {
+    const failures = async (count: number) => {
+      const watchFailed = (l: LogLine) => l.msg.startsWith('namespace watch failed');
+      await lister.waitForLog(() => lister.logLines().filter(watchFailed).length >= count);
+      return lister.logLines().filter(watchFailed);
+    };
+    const [first, second] = await failures(2);
+    expect(String(first!.reason)).toContain('Forbidden');
+    expect([first!.retryInMs, second!.retryInMs]).toEqual([1000, 2000]);
+  } finally {
+    await lister.stop();
     await kubectl(['delete', '--ignore-not-found', '-f', '-'], grant);
   }
 });
