@@ -11,7 +11,7 @@ import { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { describeThrown, PalisadeError } from '../errors';
 import { hostBuiltins } from './builtins';
 import { parseRegoValue } from './builtins/rego-value';
-import { readCString, readJson, writeJson, type OpaJsonExports } from './wasm-memory';
+import { opaImports, readCString, readJson, writeJson, type OpaJsonExports } from './wasm-memory';
 
 const PAGE = 64 * 1024;
 
@@ -104,24 +104,13 @@ class HostCalls {
   }
 
   imports(): WebAssembly.Imports {
-    const call = (id: number, _ctx: number, ...args: number[]) => this.call(id, args);
-    return {
-      env: {
-        memory: this.memory,
-        opa_abort: (addr: number) => {
-          throw new PalisadeError('PAL_ERR_WASM_EVAL', [
-            `abort: ${readCString(this.memory, addr)}`,
-          ]);
-        },
-        // print() is compiled out unless --wasm-include-print; keep stdout clean regardless.
-        opa_println: () => undefined,
-        opa_builtin0: call,
-        opa_builtin1: call,
-        opa_builtin2: call,
-        opa_builtin3: call,
-        opa_builtin4: call,
+    return opaImports(
+      this.memory,
+      (id, args) => this.call(id, args),
+      (message) => {
+        throw new PalisadeError('PAL_ERR_WASM_EVAL', [`abort: ${message}`]);
       },
-    };
+    );
   }
 
   private call(id: number, argAddrs: number[]): number {

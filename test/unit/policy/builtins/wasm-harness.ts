@@ -2,6 +2,7 @@
 // hands the test the argument addresses, and the test answers through opa_json_parse exactly as
 // the production runtime does. Only what the tests need: evaluate one entrypoint, no input or data.
 import {
+  opaImports,
   readCString,
   readJson,
   writeJson,
@@ -42,22 +43,16 @@ export class WasmPolicy {
 
   static async load(wasm: Buffer, handler: BuiltinHandler): Promise<WasmPolicy> {
     const policy = new WasmPolicy(new WebAssembly.Memory({ initial: 5 }), handler);
-    const call = (id: number, _ctx: number, ...args: number[]): number => policy.call(id, args);
-    const env = {
-      memory: policy.memory,
-      opa_abort: (addr: number) => {
-        throw new Error(`opa_abort: ${readCString(policy.memory, addr)}`);
+    const imports = opaImports(
+      policy.memory,
+      (id, args) => policy.call(id, args),
+      (message) => {
+        throw new Error(`opa_abort: ${message}`);
       },
-      opa_println: () => undefined,
-      opa_builtin0: call,
-      opa_builtin1: call,
-      opa_builtin2: call,
-      opa_builtin3: call,
-      opa_builtin4: call,
-    };
+    );
     const instance = await WebAssembly.instantiate(
       await WebAssembly.compile(new Uint8Array(wasm)),
-      { env },
+      imports,
     );
     policy.ex = instance.exports as unknown as OpaExports;
     const ids = policy.dumpJson(policy.ex.builtins()) as Record<string, number>;
