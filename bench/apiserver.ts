@@ -15,9 +15,9 @@ import { Agent } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { generateCA, generateServing } from '../src/certs/generate';
 import { httpsCall, type HttpsReply } from './https-call';
 import { podReview } from './inputs';
+import { writeServingCert } from './serving-cert';
 import { listenPort, PALISADE_PORT } from './listen-port';
 
 const ROOT = join(__dirname, '..', '..');
@@ -115,12 +115,7 @@ interface Running {
 }
 
 async function startPalisade(dir: string): Promise<Running> {
-  const ca = generateCA('palisade-bench-ca', 1);
-  const leaf = generateServing(ca, ['127.0.0.1'], 1);
-  const certFile = join(dir, 'tls.crt');
-  const keyFile = join(dir, 'tls.key');
-  writeFileSync(certFile, leaf.certPem);
-  writeFileSync(keyFile, leaf.keyPem, { mode: 0o600 });
+  const { certFile, keyFile, caPem } = writeServingCert(dir, 'tls');
   const base = process.env.BENCH_CONFIG
     ? (parseYaml(readFileSync(process.env.BENCH_CONFIG, 'utf8')) as Record<string, unknown>)
     : {};
@@ -153,7 +148,7 @@ async function startPalisade(dir: string): Promise<Running> {
   return {
     stop: () => proc.kill('SIGTERM'),
     url: `https://127.0.0.1:${port}/validate`,
-    ca: ca.certPem,
+    ca: caPem,
     handlerMs,
   };
 }

@@ -2,11 +2,10 @@
 // (library, policies and Palisade's generated aggregator), TLS with a certificate we make, queried
 // at POST /v1/data/palisade/violations with the same input the wasm gets.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { generateCA, generateServing } from '../src/certs/generate';
 import { httpsCall, type HttpsReply } from './https-call';
+import { writeServingCert } from './serving-cert';
 
 export const OPA_PATH = '/v1/data/palisade/violations';
 
@@ -20,12 +19,7 @@ export async function startOpa(
   work: string,
   regoFiles: string[],
 ): Promise<OpaServer> {
-  const ca = generateCA('palisade-bench-ca', 1);
-  const leaf = generateServing(ca, ['127.0.0.1'], 1);
-  const cert = join(work, 'opa.crt');
-  const key = join(work, 'opa.key');
-  writeFileSync(cert, leaf.certPem);
-  writeFileSync(key, leaf.keyPem, { mode: 0o600 });
+  const { certFile: cert, keyFile: key } = writeServingCert(work, 'opa');
   const port = await freePort();
   const proc = spawn(
     join(root, '.tools', 'bin', 'opa'),
