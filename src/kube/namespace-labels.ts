@@ -73,6 +73,11 @@ export class NamespaceLabelCache {
     return this.watched.size;
   }
 
+  /** Their names. */
+  names(): string[] {
+    return [...this.watched.keys()];
+  }
+
   /** The namespace's labels; undefined when they cannot be known. Never rejects. */
   lookup = async (name: string): Promise<Labels | undefined> => {
     const found = this.cached(name) ?? (await this.shared(name));

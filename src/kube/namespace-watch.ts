@@ -1,21 +1,17 @@
-// Keeps a NamespaceLabelCache current: one list, then a watch of namespaces (client-node's
-// informer), and a bounded GET for a namespace the watch has not delivered yet. A watch that
-// fails (apiserver away, permission missing) is started again after a pause that doubles up to
-// a minute; meanwhile lookups fall back to GETs. Needs get, list and watch on namespaces.
+// Namespace labels from the apiserver: a NamespaceLabelCache kept current by a
+// NamespaceReflector (list, then watches) over client-node, with a bounded GET for a namespace
+// the watch has not delivered yet. While the watch is failing, lookups fall back to GETs.
+// Needs get, list and watch on namespaces.
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema';
 import { usesNamespaceSelector } from '../policy/match';
 import type { EffectivePolicy } from '../policy/policy-set';
-import type { V1Namespace } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import { API_TIMEOUT_MS, apiReason, apiStatus, loadKubeConfig, withTimeout } from './client';
+import { API_TIMEOUT_MS, apiStatus, loadKubeConfig, withTimeout } from './client';
 import { NamespaceLabelCache, type LookupSource } from './namespace-labels';
+import { NamespaceReflector, type NamespaceApi, type NamespaceObject } from './namespace-reflector';
 
 /** A lookup answers an admission request that is waiting: a GET gets this long. */
 const GET_TIMEOUT_MS = 1_000;
-const RETRY_FIRST_MS = 1_000;
-const RETRY_MAX_MS = 60_000;
-/** A failure this long after the previous one starts the backoff over. */
-const RETRY_RESET_MS = 5 * 60_000;
 
 /** kubernetes.namespaceLabels: watch, or auto while an active policy has a namespaceSelector. */
 export function wantsNamespaceWatch(config: Config, policies: readonly EffectivePolicy[]): boolean {
@@ -57,53 +53,27 @@ export async function watchNamespaces(opts: NamespaceWatchOptions): Promise<Name
     { logger, onLookup: opts.onLookup },
   );
 
-  const informer = k8s.makeInformer<V1Namespace>(kc, '/api/v1/namespaces', async () => {
-    const list = await withTimeout('listing namespaces', core.listNamespace(), API_TIMEOUT_MS);
-    logger.info(
-      { namespaces: list.items.length },
-      'namespace labels: listed, watching for changes',
-    );
-    return list;
-  });
-  const put = (ns: V1Namespace) => {
-    if (ns.metadata?.name) cache.put(ns.metadata.name, ns.metadata.labels ?? {});
+  const watch = new k8s.Watch(kc);
+  const api: NamespaceApi = {
+    async list() {
+      const list = await withTimeout('listing namespaces', core.listNamespace(), API_TIMEOUT_MS);
+      return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
+    },
+    watch: (resourceVersion, timeoutSeconds, onEvent, done) =>
+      watch.watch(
+        '/api/v1/namespaces',
+        { resourceVersion, timeoutSeconds, allowWatchBookmarks: true },
+        (type: string, obj: NamespaceObject) => onEvent(type, obj),
+        (err: unknown) => done(err ?? undefined),
+      ),
   };
-  informer.on('add', put);
-  informer.on('update', put);
-  informer.on('delete', (ns) => {
-    if (ns.metadata?.name) cache.remove(ns.metadata.name);
-  });
-
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let retryMs = RETRY_FIRST_MS;
-  let lastFailure = -Infinity;
-  const start = () => {
-    timer = undefined;
-    informer.start().catch(failed);
-  };
-  // Backs off on failures in a row, whether the list or the watch fails (a list that succeeds
-  // does not mean the watch will), and starts over after a long quiet spell.
-  function failed(err: unknown) {
-    if (stopped || timer) return;
-    if (Date.now() - lastFailure > RETRY_RESET_MS) retryMs = RETRY_FIRST_MS;
-    lastFailure = Date.now();
-    logger.warn(
-      { reason: apiReason(err), retryInMs: retryMs },
-      'namespace watch failed; looking namespaces up one by one until it is back',
-    );
-    timer = setTimeout(start, retryMs);
-    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
-  }
-  informer.on('error', failed);
-  start();
+  const reflector = new NamespaceReflector(api, cache, logger);
+  reflector.start();
 
   return {
     cache,
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await informer.stop();
+      reflector.stop();
     },
   };
 }
