@@ -1,7 +1,6 @@
 // A small client for the local test cluster (scripts/cluster.sh): the admin credentials of its
 // kubeconfig, one keep-alive HTTPS agent, JSON in and out, and the apiserver's Warning headers.
-// Enough for dry-run creates; no retries (a failure is a test failure). bench/apiserver.ts uses it
-// too, with one connection.
+// Enough for dry-run creates; no retries (a failure is a test failure).
 import { Agent, request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -20,14 +19,14 @@ export interface KubeApi {
 
 const b64 = (s: string) => Buffer.from(s, 'base64');
 
-export function kubeApi(kubeconfigPath: string, opts: { maxSockets?: number } = {}): KubeApi {
+export function kubeApi(kubeconfigPath: string): KubeApi {
   const kc = parse(readFileSync(kubeconfigPath, 'utf8'));
   const cluster = kc.clusters[0].cluster;
   const user = kc.users[0].user;
   const server = new URL(cluster.server);
   const agent = new Agent({
     keepAlive: true,
-    maxSockets: opts.maxSockets ?? 4,
+    maxSockets: 4,
     ca: b64(cluster['certificate-authority-data']),
     cert: b64(user['client-certificate-data']),
     key: b64(user['client-key-data']),
