@@ -11,7 +11,8 @@
 #    POLICIES_DIR/capabilities.json, so a builtin the wasm host cannot run fails here, with its
 #    file:line;
 # 4. writes OUT_DIR/{policy.wasm,data.json,palisade.json} atomically (built in a temp dir beside
-#    OUT_DIR, then renamed into place).
+#    OUT_DIR, then renamed into place); palisade.json records, per policy, the top-level object
+#    fields it can read (scripts/policy-reads.js), so the webhook leaves the others out.
 #
 # Env: OPA_OPTIMIZE (default 0, see below), SOURCE_DATE_EPOCH (fixes palisade.json builtAt).
 set -euo pipefail
@@ -90,7 +91,7 @@ chmod 644 "$stage/policy.wasm" "$stage/data.json"
 touch "$stage/policy.wasm" "$stage/data.json"
 opa_version=$("$opa" version | sed -n 's/^Version: //p')
 node "$root/scripts/policy-manifest.js" manifest "$policies" "$stage/palisade.json" \
-  --opa-version "$opa_version" --wasm "$stage/policy.wasm"
+  --opa-version "$opa_version" --wasm "$stage/policy.wasm" --opa "$opa"
 chmod 755 "$stage"
 
 # Swap into place: rename the old bundle aside, the new one in, then delete the old one. Readers

@@ -6,8 +6,11 @@
 //       Checks every policy folder; prints one "<id> <package>" line per policy; exits 1 listing
 //       every problem found.
 //   node scripts/policy-manifest.js manifest POLICIES_DIR OUT_FILE --opa-version V --wasm FILE
-//       Writes palisade.json: {policies: [<policy.yaml as JSON> + package], builtAt, opaVersion,
-//       entrypoint, wasmSha256}. builtAt honours SOURCE_DATE_EPOCH.
+//       [--opa OPA]
+//       Writes palisade.json: {policies: [<policy.yaml as JSON> + package + reads], builtAt,
+//       opaVersion, entrypoint, wasmSha256}. builtAt honours SOURCE_DATE_EPOCH. reads: the
+//       top-level object fields each policy can read, as policy.yaml declares or, with --opa,
+//       as scripts/policy-reads.js derives them; '*' (everything) otherwise.
 //   node scripts/policy-manifest.js examples-test POLICIES_DIR OUT_FILE
 //       Writes a Rego test module with one test per example manifest (examples/allowed/*.yaml
 //       must give no violation, examples/denied/*.yaml exactly the violations in the sibling
@@ -19,6 +22,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const YAML = require('yaml');
 const Ajv = require('ajv');
+const { policyReads, ALL } = require('./policy-reads');
 
 const ID_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const SEVERITIES = ['low', 'medium', 'high', 'critical'];
@@ -144,6 +148,14 @@ function checkMetadata(meta, id, file, errors) {
   }
   if (typeof meta.docs !== 'string' || !/^https?:\/\//.test(meta.docs))
     err('docs must be an http(s) URL');
+  const reads = meta.reads;
+  if (
+    reads !== undefined &&
+    reads !== ALL &&
+    !(Array.isArray(reads) && reads.every((f) => typeof f === 'string' && f !== '' && f !== ALL))
+  ) {
+    err(`reads must be '*' or a list of top-level object field names (e.g. [metadata, spec])`);
+  }
 }
 
 function checkExamples(dir, id, errors) {
@@ -247,8 +259,9 @@ function cmdManifest(root, outFile, opts) {
   const policies = load(root);
   const epoch = process.env.SOURCE_DATE_EPOCH;
   const builtAt = (epoch ? new Date(Number(epoch) * 1000) : new Date()).toISOString();
+  const reads = objectReads(root, policies, opts.opa);
   const manifest = {
-    policies: policies.map((p) => ({ ...p.meta, package: p.package })),
+    policies: policies.map((p) => ({ ...p.meta, package: p.package, reads: reads.get(p.id) })),
     builtAt,
     opaVersion: opts['opa-version'] || 'unknown',
     entrypoint: 'palisade/violations',
@@ -260,6 +273,36 @@ function cmdManifest(root, outFile, opts) {
       .digest('hex');
   }
   fs.writeFileSync(outFile, JSON.stringify(manifest, null, 2) + '\n');
+}
+
+// Each policy's reads: its policy.yaml declaration, else derived from the Rego (with an opa), else
+// everything. A declaration may widen what is derived (an alias the analysis cannot follow), never
+// narrow it: leaving out a field the Rego reads would change its decisions.
+function objectReads(root, policies, opa) {
+  const files = opa
+    ? listFiles(
+        root,
+        (f) => f.endsWith('.rego') && !f.endsWith('_test.rego'),
+        (d) => d === 'examples',
+      )
+    : [];
+  const out = new Map();
+  const errors = [];
+  for (const p of policies) {
+    const derived = opa ? policyReads(opa, files, p.package) : ALL;
+    const declared = p.meta.reads;
+    if (Array.isArray(declared) && Array.isArray(derived)) {
+      const missing = derived.filter((f) => !declared.includes(f));
+      if (missing.length > 0) {
+        errors.push(
+          `${path.join(p.dir, 'policy.yaml')}: reads leaves out ${missing.join(', ')}, which policy.rego reads`,
+        );
+      }
+    }
+    out.set(p.id, Array.isArray(declared) ? [...declared].sort() : (declared ?? derived));
+  }
+  if (errors.length) fail(errors);
+  return out;
 }
 
 // Default parameters of a policy: each property's `default` from its schema.
