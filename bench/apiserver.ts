@@ -9,50 +9,24 @@
 //
 // Env: BENCH_APISERVER_REQUESTS (per phase, default 300), BENCH_APISERVER_ROUNDS (default 3),
 // BENCH_CONFIG (Palisade config; server.tls and watch are set here).
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent } from 'node:https';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { httpsCall, type HttpsReply } from './https-call';
+import {
+  registerWebhook,
+  unregisterWebhook,
+  waitWebhook,
+  type BenchWebhook,
+} from './bench-webhook';
 import { podReview } from './inputs';
+import { apiClient, ensureNamespace, localCluster, type Api } from './kube-api';
+import { startPalisade } from './palisade-process';
 import { writeServingCert } from './serving-cert';
-import { listenPort, PALISADE_PORT } from './listen-port';
 
 const ROOT = join(__dirname, '..', '..');
 const REQUESTS = Number(process.env.BENCH_APISERVER_REQUESTS ?? 300);
 const ROUNDS = Number(process.env.BENCH_APISERVER_ROUNDS ?? 3);
 const NS = 'palisade-bench-apiserver';
-const WEBHOOK = 'bench.palisade.dev';
-const CONFIG_NAME = 'palisade-bench-apiserver';
-
-interface Api {
-  call(method: string, path: string, body?: unknown): Promise<HttpsReply>;
-}
-
-function apiClient(kubeconfigFile: string): Api {
-  const kc = parseYaml(readFileSync(kubeconfigFile, 'utf8'));
-  const cluster = kc.clusters[0].cluster;
-  const user = kc.users[0].user;
-  const b64 = (s: string) => Buffer.from(s, 'base64');
-  const server = new URL(cluster.server);
-  // One kept-alive connection: sequential requests, as a controller's client would send them.
-  const agent = new Agent({
-    keepAlive: true,
-    maxSockets: 1,
-    ca: b64(cluster['certificate-authority-data']),
-    cert: b64(user['client-certificate-data']),
-    key: b64(user['client-key-data']),
-  });
-  return {
-    call: (method, path, body) =>
-      httpsCall(
-        { host: server.hostname, port: server.port, path, method, agent },
-        body === undefined ? undefined : JSON.stringify(body),
-      ),
-  };
-}
 
 function compliantPod(): Record<string, unknown> {
   const pod = structuredClone(podReview().request.object) as {
@@ -77,16 +51,13 @@ const privilegedPod = {
 
 const podsPath = `/api/v1/namespaces/${NS}/pods?dryRun=All`;
 
-/** Polls until the webhook is (or is no longer) in effect for our namespace. */
-async function waitWebhook(api: Api, active: boolean): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const r = await api.call('POST', podsPath, privilegedPod);
-    const denied = r.status === 403 && r.body.includes(WEBHOOK);
-    if (denied === active) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`webhook did not become ${active ? 'active' : 'inactive'}`);
-}
+const WEBHOOK: BenchWebhook = {
+  configName: 'palisade-bench-apiserver',
+  webhook: 'bench.palisade.dev',
+  namespaceLabel: ['palisade.dev/bench', 'apiserver'],
+  resources: [{ group: '', version: 'v1', resource: 'pods' }],
+  probe: { path: podsPath, object: privilegedPod },
+};
 
 async function timeRequests(api: Api, n: number): Promise<number[]> {
   const pod = compliantPod();
@@ -114,25 +85,12 @@ interface Running {
   handlerMs: number[];
 }
 
-async function startPalisade(dir: string): Promise<Running> {
+async function startBenchPalisade(dir: string): Promise<Running> {
   const { certFile, keyFile, caPem } = writeServingCert(dir, 'tls');
-  const base = process.env.BENCH_CONFIG
-    ? (parseYaml(readFileSync(process.env.BENCH_CONFIG, 'utf8')) as Record<string, unknown>)
-    : {};
-  const configFile = join(dir, 'config.yaml');
-  writeFileSync(
-    configFile,
-    toYaml({ ...base, watch: false, server: { tls: { certFile, keyFile } } }),
-  );
-  const proc = spawn(
-    process.execPath,
-    ['dist/src/main.js', '--config', configFile, '--port', '0'],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const port = await listenPort(proc, 'palisade', PALISADE_PORT);
+  const { proc, port } = await startPalisade(dir, {
+    watch: false,
+    server: { tls: { certFile, keyFile } },
+  });
   proc.stderr!.resume();
   const handlerMs: number[] = [];
   let partial = '';
@@ -153,70 +111,28 @@ async function startPalisade(dir: string): Promise<Running> {
   };
 }
 
-function webhookConfig(url: string, caPem: string) {
-  return {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingWebhookConfiguration',
-    metadata: { name: CONFIG_NAME },
-    webhooks: [
-      {
-        name: WEBHOOK,
-        clientConfig: { url, caBundle: Buffer.from(caPem).toString('base64') },
-        rules: [
-          {
-            apiGroups: [''],
-            apiVersions: ['v1'],
-            resources: ['pods'],
-            operations: ['CREATE'],
-            scope: 'Namespaced',
-          },
-        ],
-        namespaceSelector: { matchLabels: { 'palisade.dev/bench': 'apiserver' } },
-        failurePolicy: 'Fail',
-        sideEffects: 'None',
-        admissionReviewVersions: ['v1'],
-        timeoutSeconds: 5,
-      },
-    ],
-  };
-}
-
 async function main() {
-  // Starts the cluster, or reuses the running one.
-  execFileSync('bash', [join(ROOT, 'scripts', 'cluster.sh'), 'up'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const kubeconfig = join(ROOT, '.tools', 'cluster', 'kubeconfig');
-  const api = apiClient(kubeconfig);
-  const ns = {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: { name: NS, labels: { 'palisade.dev/bench': 'apiserver' } },
-  };
-  const created = await api.call('POST', '/api/v1/namespaces', ns);
-  if (created.status !== 201 && created.status !== 409)
-    throw new Error(`namespace: ${created.body}`);
+  const api = apiClient(localCluster());
+  await ensureNamespace(api, NS, { [WEBHOOK.namespaceLabel[0]]: WEBHOOK.namespaceLabel[1] });
   const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-apiserver-'));
-  const palisade = await startPalisade(dir);
-  const vwc = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations';
+  const palisade = await startBenchPalisade(dir);
   const without: number[] = [];
   const withPalisade: number[] = [];
   try {
-    await api.call('DELETE', `${vwc}/${CONFIG_NAME}`);
+    await unregisterWebhook(api, WEBHOOK);
     for (let round = 1; round <= ROUNDS; round++) {
-      await waitWebhook(api, false);
+      await waitWebhook(api, WEBHOOK, false);
       without.push(...(await timeRequests(api, REQUESTS)));
-      const r = await api.call('POST', vwc, webhookConfig(palisade.url, palisade.ca));
-      if (r.status !== 201) throw new Error(`webhook configuration: ${r.body}`);
-      await waitWebhook(api, true);
+      await registerWebhook(api, WEBHOOK, palisade.url, palisade.ca);
+      await waitWebhook(api, WEBHOOK, true);
       withPalisade.push(...(await timeRequests(api, REQUESTS)));
-      await api.call('DELETE', `${vwc}/${CONFIG_NAME}`);
+      await unregisterWebhook(api, WEBHOOK);
       process.stderr.write(
         `round ${round}: without ${quantile(without, 0.5)} ms, with ${quantile(withPalisade, 0.5)} ms (medians so far)\n`,
       );
     }
   } finally {
-    await api.call('DELETE', `${vwc}/${CONFIG_NAME}`).catch(() => undefined);
+    await unregisterWebhook(api, WEBHOOK).catch(() => undefined);
     palisade.stop();
     rmSync(dir, { recursive: true, force: true });
   }
