@@ -29,7 +29,7 @@ step "policy tests: opa test, then every example through the engine (palisade te
 node bin/palisade.js test
 
 step "local cluster for the e2e tests (kube-apiserver + etcd on loopback)"
-bash scripts/tools.sh kube-apiserver etcd
+bash scripts/tools.sh kube-apiserver etcd haproxy # haproxy: the rollout test's load balancer
 started_cluster=0
 if ! bash scripts/cluster.sh status >/dev/null 2>&1; then
   bash scripts/cluster.sh up >/dev/null

@@ -5,6 +5,7 @@
 #
 #   scripts/tools.sh                     install every tool in DEFAULT_TOOLS
 #   scripts/tools.sh kube-apiserver etcd install the named tools only
+#   scripts/tools.sh haproxy             the Debian package, when `haproxy` is not on PATH
 #
 # Versions are pinned here. kube-apiserver and etcd are built from small tools modules
 # (tools/kube, tools/etcd) whose committed go.mod/go.sum pin the whole dependency graph;
@@ -75,6 +76,28 @@ install_kube_apiserver() {
     k8s.io/kubernetes k8s.io/kubernetes/cmd/kube-apiserver "${x[@]}"
 }
 
+# haproxy is not a Go tool: the rollout e2e test (test/e2e/rollout.test.ts) uses the distribution's
+# own package as the TCP load balancer in front of two Palisades. Installed with apt-get when
+# missing (as root, or through sudo); any haproxy already on PATH is used as it is.
+install_haproxy() {
+  if command -v haproxy >/dev/null 2>&1; then return; fi
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { log "haproxy is missing: install it (apt-get install haproxy) or run as root"; exit 1; }
+    sudo=(sudo)
+  fi
+  command -v apt-get >/dev/null 2>&1 || { log "haproxy is missing and there is no apt-get: install haproxy yourself"; exit 1; }
+  exec 9>"$bin/.haproxy.lock"
+  flock 9
+  if command -v haproxy >/dev/null 2>&1; then exec 9>&-; return; fi
+  log "installing haproxy from the distribution (apt-get, first time only)"
+  "${sudo[@]}" apt-get update -qq
+  # RUNLEVEL=1: the package's postinst must not start a system-wide haproxy service here.
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 \
+    apt-get install -y -qq --no-install-recommends haproxy >/dev/null
+  exec 9>&-
+}
+
 install_etcd() {
   build_module_tool etcd "$ETCD_VERSION" "$root/tools/etcd" \
     go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3
@@ -121,6 +144,7 @@ for t in "${tools[@]}"; do
     etcd) install_etcd ;;
     helm) install_helm helm v3 "$HELM_VERSION" ;;
     helm4) install_helm helm4 v4 "$HELM4_VERSION" ;;
+    haproxy) install_haproxy ;;
     *) log "unknown tool: $t"; exit 2 ;;
   esac
 done
