@@ -4,21 +4,39 @@
 // each connection fires its per-second quota back to back at the start of every second, and its
 // coordinated-omission correction assumes a 1 ms interval, so even the null webhook showed a p99
 // of 16 ms at 1,000 req/s against 3 ms at saturation.
-import { Agent, request } from 'node:https';
+import { Agent, request, type AgentOptions } from 'node:https';
 
 export interface PacedResult {
   rps: number;
   p50_ms: number;
   p90_ms: number;
   p99_ms: number;
+  max_ms: number;
+  /** Requests sent (all of them answered or failed by the time the result is returned). */
+  sent: number;
   errors: number;
   non2xx: number;
+  /** With `check`: the answers it refused, counted by the reason it gave. */
+  unexpected: Record<string, number>;
 }
 
+/** Why an answer is not the one expected for request i, or undefined when it is. */
+export type AnswerCheck = (i: number, status: number, body: string) => string | undefined;
+
+// Distinct reasons kept in `unexpected`; further ones are counted under "other".
+const MAX_REASONS = 20;
+
 export async function pacedLoad(opts: {
+  /** Default 127.0.0.1. */
+  host?: string;
   port: number;
+  /** CA and client certificate; without them, the server's certificate is not verified. */
+  tls?: Pick<AgentOptions, 'ca' | 'cert' | 'key'>;
   path: string;
-  body: string;
+  /** The request body; several are sent in turn. */
+  body: string | string[];
+  /** Judges each answer (its body is read); without it, any status below 300 is an answer. */
+  check?: AnswerCheck;
   rate: number;
   durationS: number;
   connections: number;
@@ -26,23 +44,30 @@ export async function pacedLoad(opts: {
   const agent = new Agent({
     keepAlive: true,
     maxSockets: opts.connections,
-    rejectUnauthorized: false,
+    ...(opts.tls ?? { rejectUnauthorized: false }),
   });
-  const body = Buffer.from(opts.body);
+  const bodies = (Array.isArray(opts.body) ? opts.body : [opts.body]).map((b) => Buffer.from(b));
   const total = Math.round(opts.rate * opts.durationS);
   const latencies: number[] = [];
   let errors = 0;
   let non2xx = 0;
+  const unexpected: Record<string, number> = {};
+  const refuse = (reason: string) => {
+    const key =
+      reason in unexpected || Object.keys(unexpected).length < MAX_REASONS ? reason : 'other';
+    unexpected[key] = (unexpected[key] ?? 0) + 1;
+  };
   let done = 0;
   const start = performance.now();
   const finished = new Promise<void>((resolve) => {
     const complete = () => {
       if (++done === total) resolve();
     };
-    const send = (due: number) => {
+    const send = (i: number, due: number) => {
+      const body = bodies[i % bodies.length]!;
       const req = request(
         {
-          host: '127.0.0.1',
+          host: opts.host ?? '127.0.0.1',
           port: opts.port,
           path: opts.path,
           method: 'POST',
@@ -50,9 +75,14 @@ export async function pacedLoad(opts: {
           headers: { 'content-type': 'application/json', 'content-length': body.length },
         },
         (res) => {
-          res.resume();
+          let text = '';
+          if (opts.check) res.setEncoding('utf8').on('data', (c: string) => (text += c));
+          else res.resume();
           res.on('end', () => {
-            if ((res.statusCode ?? 0) >= 300) non2xx++;
+            const status = res.statusCode ?? 0;
+            const reason = opts.check ? opts.check(i, status, text) : undefined;
+            if (reason !== undefined) refuse(reason);
+            else if (!opts.check && status >= 300) non2xx++;
             else latencies.push(performance.now() - due);
             complete();
           });
@@ -69,7 +99,7 @@ export async function pacedLoad(opts: {
     const timer = setInterval(() => {
       const now = performance.now();
       while (sent < total && start + (sent * 1000) / opts.rate <= now) {
-        send(start + (sent * 1000) / opts.rate);
+        send(sent, start + (sent * 1000) / opts.rate);
         sent++;
       }
       if (sent === total) clearInterval(timer);
@@ -90,7 +120,10 @@ export async function pacedLoad(opts: {
     p50_ms: q(0.5),
     p90_ms: q(0.9),
     p99_ms: q(0.99),
+    max_ms: q(1),
+    sent: total,
     errors,
     non2xx,
+    unexpected,
   };
 }

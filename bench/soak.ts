@@ -4,57 +4,56 @@
 // minute, over the samples after the first minute, when start-up and JIT warm-up are over), and
 // writes bench/soak.json.
 //
-// Env: BENCH_SOAK_DURATION (seconds, default 600), BENCH_SOAK_RATE (req/s, default 500),
+// BENCH_SOAK_THROUGH=apiserver sends the load through the real kube-apiserver of the local
+// cluster instead (soak-apiserver.ts: dry-run creates, allowed and denied in turn, every answer
+// checked) and writes bench/soak-apiserver.json.
+//
+// Env: BENCH_SOAK_THROUGH (`palisade`, the default, or `apiserver`), BENCH_SOAK_DURATION
+// (seconds, default 600), BENCH_SOAK_RATE (req/s, default 500; 50 through the apiserver),
 // BENCH_SOAK_INTERVAL (seconds between samples, default 5), BENCH_CONNECTIONS (default 16).
-import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { deploymentReview } from './inputs';
+import { localCluster, type KubeAccess } from './kube-api';
 import { pacedLoad, type PacedResult } from './paced-load';
-import { listenPort, PALISADE_PORT } from './listen-port';
+import { startPalisade } from './palisade-process';
+import { sampleRss, summarizeRss } from './rss-samples';
+import { writeServingCert } from './serving-cert';
+import { apiserverTarget, type ApiserverTarget } from './soak-apiserver';
 
 const ROOT = join(__dirname, '..', '..');
+const THROUGH = process.env.BENCH_SOAK_THROUGH ?? 'palisade';
+const VIA_APISERVER = THROUGH === 'apiserver';
 const DURATION_S = Number(process.env.BENCH_SOAK_DURATION ?? 600);
-const RATE = Number(process.env.BENCH_SOAK_RATE ?? 500);
+const RATE = Number(process.env.BENCH_SOAK_RATE ?? (VIA_APISERVER ? 50 : 500));
 const INTERVAL_S = Number(process.env.BENCH_SOAK_INTERVAL ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const WARM_UP_S = Math.min(60, DURATION_S / 4);
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round((Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024) * 10) / 10;
-}
-
-/** Least-squares slope of y over x. */
-function slope(points: { t: number; rss: number }[]): number {
-  const n = points.length;
-  if (n < 2) return 0;
-  const mx = points.reduce((s, p) => s + p.t, 0) / n;
-  const my = points.reduce((s, p) => s + p.rss, 0) / n;
-  const num = points.reduce((s, p) => s + (p.t - mx) * (p.rss - my), 0);
-  const den = points.reduce((s, p) => s + (p.t - mx) ** 2, 0);
-  return den === 0 ? 0 : num / den;
-}
+const RESULT = join(ROOT, 'bench', VIA_APISERVER ? 'soak-apiserver.json' : 'soak.json');
 
 async function main() {
+  if (THROUGH !== 'palisade' && !VIA_APISERVER)
+    throw new Error(`BENCH_SOAK_THROUGH must be palisade or apiserver, not ${THROUGH}`);
+  // The cluster first: starting it is not part of the soak.
+  const access: KubeAccess | undefined = VIA_APISERVER ? localCluster() : undefined;
   // A private copy of the bundle and no file watching: a rebuild of dist/ during the soak must not
   // reload policies (a reload replaces the worker pool, which shows as a step in RSS).
   const work = mkdtempSync(join(tmpdir(), 'palisade-soak-'));
   cpSync(join(ROOT, 'dist', 'bundle'), join(work, 'bundle'), { recursive: true });
-  const base = process.env.BENCH_CONFIG
-    ? (parseYaml(readFileSync(process.env.BENCH_CONFIG, 'utf8')) as Record<string, unknown>)
-    : {};
-  const configFile = join(work, 'config.yaml');
-  writeFileSync(configFile, toYaml({ ...base, bundle: join(work, 'bundle'), watch: false }));
-  const args = ['dist/src/main.js', '--port', '0', '--config', configFile];
-  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const port = await listenPort(proc, 'palisade', PALISADE_PORT);
+  // The apiserver verifies Palisade's certificate: one for 127.0.0.1 and its CA for the caBundle.
+  const cert = access ? writeServingCert(work, 'tls') : undefined;
+  const tls = cert && { server: { tls: { certFile: cert.certFile, keyFile: cert.keyFile } } };
+  const { proc, port } = await startPalisade(work, {
+    bundle: join(work, 'bundle'),
+    watch: false,
+    ...tls,
+  });
   proc.stdout!.resume();
   // Keep the end of stderr and the exit: if Palisade dies mid-soak, say how.
   let stderrTail = '';
   proc.stderr!.on('data', (c: Buffer) => (stderrTail = (stderrTail + c.toString()).slice(-4000)));
+  let stopping = false;
   proc.once('exit', (code, signal) => {
     if (stopping) return;
     process.stderr.write(
@@ -62,51 +61,50 @@ async function main() {
     );
     process.exit(1);
   });
-  let stopping = false;
-  const samples: { t: number; rss: number }[] = [];
-  const start = Date.now();
-  const sample = () => {
-    const s = { t: (Date.now() - start) / 1000, rss: rssMiB(proc.pid!) };
-    samples.push(s);
-    process.stderr.write(`t=${s.t.toFixed(0)}s rss=${s.rss} MiB\n`);
-  };
-  sample();
-  const timer = setInterval(sample, INTERVAL_S * 1000);
+  let target: ApiserverTarget | undefined;
   let result: PacedResult;
+  let rss: ReturnType<typeof sampleRss> | undefined;
   try {
-    result = await pacedLoad({
-      port,
-      path: '/validate',
-      body: JSON.stringify(deploymentReview()),
-      rate: RATE,
-      durationS: DURATION_S,
-      connections: CONNECTIONS,
-    });
-    sample();
+    if (access)
+      target = await apiserverTarget(access, `https://127.0.0.1:${port}/validate`, cert!.caPem);
+    rss = sampleRss(proc.pid!, INTERVAL_S);
+    result = target
+      ? await target.load(RATE, DURATION_S, CONNECTIONS)
+      : await pacedLoad({
+          port,
+          path: '/validate',
+          body: JSON.stringify(deploymentReview()),
+          rate: RATE,
+          durationS: DURATION_S,
+          connections: CONNECTIONS,
+        });
+    rss.stop(true);
   } finally {
-    clearInterval(timer);
+    rss?.stop(false);
     stopping = true;
+    await target?.close();
     proc.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
   }
-  const steady = samples.filter((s) => s.t >= WARM_UP_S);
+  const unexpected = Object.values(result.unexpected).reduce((s, n) => s + n, 0);
   const summary = {
     machine: { cpus: cpus().length, node: process.version, loadavg_at_end: loadavg() },
+    through: THROUGH,
     duration_s: DURATION_S,
     rate: RATE,
     interval_s: INTERVAL_S,
+    sent: result.sent,
     achieved_rps: result.rps,
+    p50_ms: result.p50_ms,
     p99_ms: result.p99_ms,
+    max_ms: result.max_ms,
     errors: result.errors,
     non2xx: result.non2xx,
-    rss_first_mib: samples[0]!.rss,
-    rss_after_warm_up_mib: steady[0]?.rss,
-    rss_last_mib: samples[samples.length - 1]!.rss,
-    rss_max_mib: Math.max(...samples.map((s) => s.rss)),
-    slope_mib_per_min: Math.round(slope(steady) * 60 * 1000) / 1000,
-    samples,
+    ...(VIA_APISERVER && { unexpected_total: unexpected, unexpected: result.unexpected }),
+    ...summarizeRss(rss.samples, WARM_UP_S),
+    samples: rss.samples,
   };
-  writeFileSync(join(ROOT, 'bench', 'soak.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileSync(RESULT, JSON.stringify(summary, null, 2) + '\n');
   process.stdout.write(JSON.stringify({ ...summary, samples: undefined }, null, 2) + '\n');
 }
 
