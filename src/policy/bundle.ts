@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeThrown, PalisadeError } from '../errors';
-import { ACTIONS, type PolicyMeta } from './policy-meta';
+import { ACTIONS, READS_ALL, type PolicyMeta } from './policy-meta';
 
 export const ENTRYPOINT = 'palisade/violations';
 
@@ -63,9 +63,21 @@ function parseManifest(dir: string, text: string): Map<string, PolicyMeta> {
         `palisade.json: policy ${JSON.stringify(p?.id)} lacks an id or a valid action`,
       ]);
     }
+    if (!validReads(p.reads)) {
+      throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [
+        dir,
+        `palisade.json: policy ${JSON.stringify(p.id)} has reads that are neither "*" nor a list of field names`,
+      ]);
+    }
     out.set(p.id, { ...p, match: p.match ?? {} });
   }
   return out;
+}
+
+// A wrong reads would leave out a field a policy needs and change its decisions: refuse it.
+function validReads(reads: unknown): boolean {
+  if (reads === undefined || reads === READS_ALL) return true;
+  return Array.isArray(reads) && reads.every((f) => typeof f === 'string');
 }
 
 async function read(dir: string, name: string, optional = false): Promise<Buffer | undefined> {

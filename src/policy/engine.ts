@@ -4,6 +4,7 @@
 import type { AdmissionRequest } from '../admission/types';
 import { describeThrown, PalisadeError, toPalisadeError } from '../errors';
 import { ENTRYPOINT, type Bundle } from './bundle';
+import { fieldsRead, withFieldsRead } from './input-fields';
 import type { EffectivePolicy } from './policy-set';
 import { toViolations, type Violation } from './violation';
 import { WasmPolicy, type WasmLimits } from './wasm-runtime';
@@ -13,14 +14,19 @@ export interface Evaluator {
   close(): Promise<void>;
 }
 
-/** Serializes the evaluation input once, as the bytes the wasm reads. */
+/**
+ * Serializes the evaluation input once, as the bytes the wasm reads: the request with only the
+ * object fields the policies can read (input-fields.ts), so wasm memory follows what is checked,
+ * not the object's size.
+ */
 export function serializeInput(
   req: AdmissionRequest,
   policies: readonly EffectivePolicy[],
 ): ArrayBuffer {
   const selected: Record<string, { parameters: Record<string, unknown> }> = {};
   for (const p of policies) selected[p.id] = { parameters: p.parameters };
-  const bytes = encoder.encode(JSON.stringify({ review: req, policies: selected }));
+  const review = withFieldsRead(req, fieldsRead(policies));
+  const bytes = encoder.encode(JSON.stringify({ review, policies: selected }));
   return bytes.buffer as ArrayBuffer;
 }
 const encoder = new TextEncoder();

@@ -4,6 +4,11 @@
 export type Action = 'deny' | 'warn' | 'audit' | 'off';
 export const ACTIONS: readonly Action[] = ['deny', 'warn', 'audit', 'off'];
 
+/** Reads any top-level field of the reviewed object (its reads could not be bounded). */
+export const READS_ALL = '*';
+/** The top-level fields of input.review.object / oldObject a policy can read, or READS_ALL. */
+export type PolicyReads = readonly string[] | typeof READS_ALL;
+
 export interface PolicyMatchSpec {
   kinds?: string[];
   operations?: string[];
@@ -20,6 +25,8 @@ export interface PolicyMeta {
   parameters?: { properties?: Record<string, { default?: unknown }> } & Record<string, unknown>;
   controls?: Record<string, unknown>;
   docs?: string;
+  /** Absent in a bundle built before reads were recorded: READS_ALL. */
+  reads?: PolicyReads;
 }
 
 /** Default parameters from a policy's parameter schema. */
