@@ -16,6 +16,11 @@ export const ERRORS = {
   PAL_ERR_BAD_REQUEST: { status: 400, message: '%s' },
   PAL_ERR_UNSUPPORTED_MEDIA: { status: 415, message: '%s' },
   PAL_ERR_BODY_TOO_LARGE: { status: 413, message: '%s' },
+  PAL_ERR_OVERLOADED: {
+    status: 503,
+    message:
+      'Palisade is over its in-flight byte budget of %s MiB: the request waited past its deadline of %s ms',
+  },
   PAL_ERR_INTERNAL: { status: 500, message: 'internal error: %s' },
 } as const;
 
@@ -74,4 +79,9 @@ export function toPalisadeError(
   if (thrown instanceof PalisadeError) return thrown;
   const err = new PalisadeError(code, [describeThrown(thrown)], { cause: thrown });
   return err;
+}
+
+/** The coded error a stage rejects with once `signal` has aborted (a Deadline's, usually). */
+export function abortReason(signal: AbortSignal): PalisadeError {
+  return toPalisadeError(signal.reason, 'PAL_ERR_INTERNAL');
 }
