@@ -1,9 +1,24 @@
 // The bundle build refuses, at BUILD time, a policy that calls a builtin neither the wasm nor the
 // host provides, naming the builtin and the file; and a broken policy leaves the last good bundle.
+// It records what each policy can read of the object, and the wasm gets only that.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { handleAdmission } from '../../src/admission/handler';
+import { validateConfig } from '../../src/config/load';
+import { loadBundle } from '../../src/policy/bundle';
+import { InlineEvaluator } from '../../src/policy/engine';
+import { resolvePolicies } from '../../src/policy/policy-set';
+import { review } from '../fixtures/reviews';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -49,4 +64,129 @@ it.each([
   } finally {
     writeFileSync(file, original);
   }
+});
+
+// --- what each policy can read (palisade.json reads, scripts/policy-reads.js) ------------------
+
+const SECRET_KEYS_POLICY = `package policies.secret_data_keys
+
+violation contains {"msg": concat(",", sort(keys)), "path": "data"} if {
+	keys := [k | some k, _ in object.get(input.review.object, "data", {})]
+	count(keys) > 0
+}
+`;
+
+const SECRET_KEYS_META = `id: secret-data-keys
+title: Lists a Secret's data keys
+description: Test policy that reads input.review.object.data.
+severity: low
+action: deny
+match:
+  kinds: [Secret]
+  operations: [CREATE]
+parameters:
+  type: object
+  properties: {}
+docs: https://example.com/secret-data-keys
+`;
+
+function manifestReads(out: string): Record<string, unknown> {
+  const manifest = JSON.parse(readFileSync(join(out, 'palisade.json'), 'utf8'));
+  return Object.fromEntries(
+    (manifest.policies as { id: string; reads: unknown }[]).map((p) => [p.id, p.reads]),
+  );
+}
+
+describe('reads', () => {
+  let out: string;
+  beforeAll(() => {
+    const dir = join(work, 'policies', 'secret-data-keys');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'policy.rego'), SECRET_KEYS_POLICY);
+    writeFileSync(join(dir, 'policy.yaml'), SECRET_KEYS_META);
+    out = join(work, 'reads-bundle');
+    const result = build(join(work, 'policies'), out);
+    if (result.code !== 0) throw new Error(result.output);
+  });
+  afterAll(() => rmSync(join(work, 'policies', 'secret-data-keys'), { recursive: true }));
+
+  it.each([
+    ['disallow-default-namespace', ['metadata']],
+    ['restrict-service-types', ['metadata', 'spec']],
+    ['restrict-service-external-ips', ['metadata', 'spec']],
+    ['secret-data-keys', ['data']],
+    // The pod library looks up the template path per kind (a computed key): everything.
+    ['disallow-privileged', '*'],
+    // `_obj := input.review.object` is an alias the analysis does not follow: everything.
+    ['require-labels', '*'],
+  ])('derives what %s reads', (id, want) => {
+    expect(manifestReads(out)[id]).toEqual(want);
+  });
+
+  it("gives the wasm a Secret's data only when an applicable policy reads it", async () => {
+    const bundle = await loadBundle(out);
+    const only = (ids: string[]) => {
+      const off = [...bundle.policies.keys()].filter((id) => !ids.includes(id));
+      const config = validateConfig('t', {
+        policies: Object.fromEntries(off.map((id) => [id, { action: 'off' }])),
+      });
+      return { config, policies: resolvePolicies(bundle.policies, config).policies };
+    };
+    const inner = new InlineEvaluator(bundle, { maxMemoryBytes: 64 << 20 });
+    const inputs: { object: Record<string, unknown> }[] = [];
+    const evaluator = {
+      evaluate: (input: ArrayBuffer) => {
+        inputs.push(JSON.parse(new TextDecoder().decode(input)).review);
+        return inner.evaluate(input);
+      },
+      close: async () => {},
+    };
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: 'default' },
+      data: { password: 'aHVudGVyMg==', user: 'YWRtaW4=' },
+    };
+    const r = review(secret);
+
+    const metadataOnly = await handleAdmission(r, {
+      ...only(['disallow-default-namespace']),
+      evaluator,
+    });
+    expect(metadataOnly.violations.map((v) => v.policy)).toEqual(['disallow-default-namespace']);
+    expect(inputs[0]!.object).toEqual({ metadata: secret.metadata });
+
+    const withData = await handleAdmission(r, {
+      ...only(['disallow-default-namespace', 'secret-data-keys']),
+      evaluator,
+    });
+    expect(withData.violations.map((v) => [v.policy, v.msg]).sort()).toEqual([
+      [
+        'disallow-default-namespace',
+        'default namespace (Secret "db" must not be created in namespace "default")',
+      ],
+      ['secret-data-keys', 'password,user'],
+    ]);
+    expect(inputs[1]!.object).toEqual({ metadata: secret.metadata, data: secret.data });
+  });
+
+  it('takes a policy.yaml declaration that widens the derived reads, refuses one that narrows', () => {
+    const yml = join(work, 'policies', 'restrict-service-types', 'policy.yaml');
+    const original = readFileSync(yml, 'utf8');
+    try {
+      writeFileSync(yml, `${original}reads: '*'\n`);
+      const wide = join(work, 'wide-bundle');
+      expect(build(join(work, 'policies'), wide).code).toBe(0);
+      expect(manifestReads(wide)['restrict-service-types']).toBe('*');
+
+      writeFileSync(yml, `${original}reads: [metadata]\n`);
+      const narrow = build(join(work, 'policies'), join(work, 'narrow-bundle'));
+      expect(narrow.code).not.toBe(0);
+      expect(narrow.output).toContain(
+        'restrict-service-types/policy.yaml: reads leaves out spec, which policy.rego reads',
+      );
+    } finally {
+      writeFileSync(yml, original);
+    }
+  });
 });
