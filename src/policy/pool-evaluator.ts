@@ -1,10 +1,10 @@
 // Evaluates on a pool of worker threads: the event loop stays free for TLS and HTTP while the
-// wasm runs on the other core(s), and an evaluation past its deadline is abandoned — piscina
-// terminates the worker running it and starts a fresh one.
+// wasm runs on the other core(s), and an evaluation past its deadline is abandoned: the request's
+// AbortSignal goes to piscina, which terminates the worker running it and starts a fresh one.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Piscina from 'piscina';
-import { PalisadeError, palisadeErrorWithMessage, type ErrorCode } from '../errors';
+import { abortReason, palisadeErrorWithMessage, type ErrorCode } from '../errors';
 import type { Bundle } from './bundle';
 import type { Evaluator } from './engine';
 import type { EvalReply, EvalWorkerData } from './eval-worker';
@@ -13,12 +13,10 @@ import type { WasmLimits } from './wasm-runtime';
 
 export interface PoolOptions {
   threads: number;
-  deadlineMs: number;
 }
 
 export class PoolEvaluator implements Evaluator {
   private readonly pool: Piscina<ArrayBuffer, EvalReply>;
-  private readonly deadlineMs: number;
 
   constructor(bundle: Bundle, limits: WasmLimits, opts: PoolOptions) {
     const workerData: EvalWorkerData = {
@@ -26,7 +24,6 @@ export class PoolEvaluator implements Evaluator {
       data: bundle.data,
       maxMemoryBytes: limits.maxMemoryBytes,
     };
-    this.deadlineMs = opts.deadlineMs;
     this.pool = new Piscina({
       filename: workerFile(),
       minThreads: opts.threads,
@@ -38,16 +35,12 @@ export class PoolEvaluator implements Evaluator {
     });
   }
 
-  async evaluate(input: ArrayBuffer): Promise<Violation[]> {
+  async evaluate(input: ArrayBuffer, signal: AbortSignal): Promise<Violation[]> {
     let reply: EvalReply;
     try {
-      reply = await this.pool.run(input, {
-        transferList: [input],
-        signal: AbortSignal.timeout(this.deadlineMs),
-      });
+      reply = await this.pool.run(input, { transferList: [input], signal });
     } catch (thrown) {
-      if ((thrown as Error)?.name === 'AbortError')
-        throw new PalisadeError('PAL_ERR_DEADLINE', [this.deadlineMs]);
+      if (signal.aborted) throw abortReason(signal);
       throw thrown;
     }
     if ('error' in reply)
@@ -55,8 +48,9 @@ export class PoolEvaluator implements Evaluator {
     return reply.violations;
   }
 
+  /** Lets tasks already given to the pool finish, then stops its workers. */
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await this.pool.close();
   }
 }
 

@@ -1,33 +1,46 @@
 // POST /validate: the only route that knows both HTTP and admission. Decodes, hands the review
 // to the pure handler, logs one decision line, and always answers an AdmissionReview once the
-// body is a decodable review — an internal error is answered by the failure mode.
-import type { FastifyInstance } from 'fastify';
-import { decodeAdmissionReview } from '../../admission/decode';
+// body has a readable uid: a review that fails decoding, an internal error, a wait past the
+// deadline are answered by the failure mode.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeAdmissionReview, replyAddress } from '../../admission/decode';
 import { handleAdmission, type Decision } from '../../admission/handler';
 import { errored } from '../../admission/response';
+import type { AdmissionReviewRequest } from '../../admission/types';
 import { toPalisadeError } from '../../errors';
 import type { ServerDeps } from '../deps';
+import { deadlineOf, requestScopeHooks } from '../request-scope';
 
 export async function validateRoute(app: FastifyInstance, deps: ServerDeps): Promise<void> {
-  app.post('/validate', async (request, reply) => {
+  const { onRequest, preParsing } = requestScopeHooks(deps);
+  app.post('/validate', { onRequest, preParsing }, async (request, reply) => {
     const started = process.hrtime.bigint();
-    const review = decodeAdmissionReview(request.body);
-    const req = review.request;
-    const snapshot = deps.runtime.snapshot;
-    let decision: Decision;
+    let review: AdmissionReviewRequest;
     try {
-      decision = await handleAdmission(review, snapshot, { namespaceLabels: deps.namespaceLabels });
+      review = decodeAdmissionReview(request.body);
     } catch (thrown) {
-      const error = toPalisadeError(thrown);
-      const to = { uid: req.uid, apiVersion: review.apiVersion };
-      decision = {
-        review: errored(to, error.message, snapshot.config.failureMode),
-        outcome: 'error',
-        evaluated: [],
-        violations: [],
-        error,
-      };
+      return refuse(deps, request, reply, thrown);
     }
+    const req = review.request;
+    // use(): a reload meanwhile must not close the evaluator this decision runs on.
+    const decision = await deps.runtime.use(async (snapshot): Promise<Decision> => {
+      try {
+        return await handleAdmission(review, snapshot, {
+          namespaceLabels: deps.namespaceLabels,
+          signal: deadlineOf(request),
+        });
+      } catch (thrown) {
+        const error = toPalisadeError(thrown);
+        const to = { uid: req.uid, apiVersion: review.apiVersion };
+        return {
+          review: errored(to, error.message, snapshot.config.failureMode),
+          outcome: 'error',
+          evaluated: [],
+          violations: [],
+          error,
+        };
+      }
+    });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     record(deps, decision, req.operation, req.kind.kind, seconds);
     request.log.info(
@@ -56,6 +69,31 @@ export async function validateRoute(app: FastifyInstance, deps: ServerDeps): Pro
     );
     return reply.code(200).send(decision.review);
   });
+}
+
+/**
+ * A body that is not a valid AdmissionReview. With a readable uid the failure mode answers it in
+ * an AdmissionReview that names the problem, so kubectl shows the reason rather than "failed
+ * calling webhook"; without one there is no one to answer, and the error handler sends a JSON 400.
+ */
+function refuse(deps: ServerDeps, request: FastifyRequest, reply: FastifyReply, thrown: unknown) {
+  const to = replyAddress(request.body);
+  if (!to) throw thrown;
+  const error = toPalisadeError(thrown);
+  const review = errored(to, error.message, deps.runtime.snapshot.config.failureMode);
+  // No operation or kind labels: they come from the body that failed to decode.
+  const seconds = reply.elapsedTime / 1000;
+  record(deps, { review, outcome: 'error', evaluated: [], violations: [], error }, '', '', seconds);
+  request.log.info(
+    {
+      uid: to.uid,
+      decision: 'error',
+      allowed: review.response.allowed,
+      error: { code: error.code, message: error.message },
+    },
+    'admission decision',
+  );
+  return reply.code(200).send(review);
 }
 
 function record(
