@@ -3,7 +3,8 @@
 // scanned on every chunk would cost the load generator CPU and memory for the whole run.
 import type { ChildProcess } from 'node:child_process';
 
-export const PALISADE_PORT = /serving \d+ policies at https:\/\/[^:]+:(\d+)/;
+/** Palisade's `palisade listening` log line (every TLS mode), with the port it listens on. */
+export const PALISADE_PORT = /"url":"https:\/\/[^"]*:(\d+)"[^\n]*"msg":"palisade listening"/;
 
 export function listenPort(proc: ChildProcess, name: string, pattern: RegExp): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -147,9 +147,9 @@ export async function startPalisade(opts: PalisadeOptions = {}): Promise<Palisad
   const m = await waitForOutput(
     proc,
     () => out,
-    /serving \d+ policies at (https:\/\/\S+\/validate)\n/,
+    /"url":"(https:\/\/[^"]+)"[^\n]*"msg":"palisade listening"/,
   );
-  const validateUrl = m[1]!;
+  const validateUrl = `${m[1]!}/validate`;
   const logLines = () => [...lines];
   const decisions = () => lines.filter((l): l is DecisionLine => l.msg === 'admission decision');
   // Re-checks `found` on every chunk of output until it returns something.
@@ -223,10 +223,10 @@ function waitForOutput(
       const m = pattern.exec(output());
       if (!m) return;
       clearTimeout(timer);
-      proc.stderr!.off('data', check);
+      proc.stdout!.off('data', check);
       resolve(m);
     };
-    proc.stderr!.on('data', check);
+    proc.stdout!.on('data', check);
     proc.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`Palisade exited (${code}) before serving:\n${output()}`));

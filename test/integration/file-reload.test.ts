@@ -64,8 +64,8 @@ proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
 let port = 0;
 
 beforeAll(async () => {
-  await logged('/validate\n');
-  port = Number(/https:\/\/127\.0\.0\.1:(\d+)\/validate/.exec(out)![1]);
+  await logged('"msg":"palisade listening"');
+  port = Number(/"url":"https:\/\/127\.0\.0\.1:(\d+)"/.exec(out)![1]);
 });
 afterAll(async () => {
   const exited = once(proc, 'exit');

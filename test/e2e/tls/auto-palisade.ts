@@ -122,7 +122,7 @@ export async function startAutoPalisade(
   };
   if (opts.waitUntilServing !== false) {
     try {
-      await waitForOutput(/Palisade is serving \d+ policies at https:\/\//);
+      await waitForOutput(/"msg":"palisade listening"/);
     } catch (err) {
       await p.stop();
       throw err;
