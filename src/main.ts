@@ -14,6 +14,7 @@ import { createLogger } from './logger';
 import { PolicyRuntime } from './policy/policy-runtime';
 import { buildServer, replaceCertificate, type App } from './server/build-server';
 import type { ServerDeps } from './server/deps';
+import { drainOnSignal } from './server/drain';
 import { Metrics } from './server/metrics';
 import { loadCertFiles, selfSigned, type ServingCert } from './server/tls';
 import { watchFiles } from './watch-files';
@@ -77,21 +78,19 @@ export async function main(argv: string[]): Promise<number> {
     stopFiles();
     stopAutoTls();
   };
+  // Before the announcement: once a test or an operator sees Palisade listening, a SIGTERM drains.
+  const drained = drainOnSignal(app, {
+    delayMs: config.server.drainDelaySeconds * 1000,
+    timeoutMs: config.server.drainTimeoutMs,
+    logger,
+    onSignal: () => {
+      draining = true;
+      stopWatching();
+    },
+  });
   announce(app, config, tls, runtime, logger);
 
-  await new Promise<void>((done) => {
-    const stop = (signal: string) => {
-      if (draining) return;
-      draining = true;
-      logger.info({ signal }, 'draining: readiness off, finishing in-flight requests');
-      stopWatching();
-      const force = setTimeout(() => done(), config.server.drainTimeoutMs);
-      force.unref();
-      void app.close().then(() => done());
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  await drained;
   await Promise.all([runtime.close(), namespaces.stop()]);
   logger.info('stopped');
   return 0;

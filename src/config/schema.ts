@@ -110,6 +110,10 @@ export const ConfigSchema = Type.Object(
         // The apiserver keeps connections alive and reuses them; a server that closes idle
         // connections sooner than the client expects causes intermittent EOF / connection reset.
         keepAliveTimeoutMs: Type.Integer({ minimum: 1000, default: 120_000 }),
+        // On SIGTERM, keep serving this long (readiness off, every answer `Connection: close`)
+        // before closing the listener: the time endpoints or a load balancer take to stop sending
+        // new connections here. drainTimeoutMs then bounds the in-flight requests.
+        drainDelaySeconds: Type.Integer({ minimum: 0, default: 10 }),
         drainTimeoutMs: Type.Integer({ minimum: 0, default: 25_000 }),
       },
       { additionalProperties: false, default: {} },
