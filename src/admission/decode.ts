@@ -1,4 +1,5 @@
 import { palisadeError } from '../errors';
+import type { ReplyTo } from './response';
 import type { AdmissionReviewRequest, Operation } from './types';
 
 const OPERATIONS: ReadonlySet<string> = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
@@ -11,7 +12,7 @@ const OPERATIONS: ReadonlySet<string> = new Set(['CREATE', 'UPDATE', 'DELETE', '
 export function decodeAdmissionReview(body: unknown): AdmissionReviewRequest {
   if (!isObject(body)) throw bad('body is not a JSON object');
   if (body.kind !== 'AdmissionReview') throw bad('kind must be "AdmissionReview"');
-  if (typeof body.apiVersion !== 'string' || !body.apiVersion.startsWith('admission.k8s.io/')) {
+  if (typeof body.apiVersion !== 'string' || !body.apiVersion.startsWith(ADMISSION_GROUP)) {
     throw bad('apiVersion must be admission.k8s.io/v1');
   }
   const req = body.request;
@@ -48,6 +49,39 @@ export function peekIdentity(body: unknown): { uid?: string; apiVersion?: string
     apiVersion: typeof body.apiVersion === 'string' ? body.apiVersion : undefined,
   };
 }
+
+/**
+ * Where the reply to a body that is not a valid AdmissionReview can go: its uid when it has a
+ * non-empty string one, with its apiVersion when that is an admission one. The apiserver then
+ * gets an AdmissionReview saying what is wrong instead of failing the call.
+ */
+export function replyAddress(body: unknown): ReplyTo | undefined {
+  const { uid, apiVersion } = peekIdentity(body);
+  if (uid === undefined || uid === '') return undefined;
+  return { uid, apiVersion: apiVersion?.startsWith(ADMISSION_GROUP) ? apiVersion : undefined };
+}
+
+/**
+ * The reply address from the first bytes of a body that will not be decoded (Palisade is over its
+ * byte budget). The apiserver serializes kind, apiVersion, then request.uid first (Go's field
+ * order), so they are there; another writer's order may hide them, and then there is none.
+ */
+export function replyAddressInPrefix(head: string): ReplyTo | undefined {
+  const uid = jsonString(/"request"\s*:\s*\{\s*"uid"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(head)?.[1]);
+  const apiVersion = jsonString(/"apiVersion"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(head)?.[1]);
+  return replyAddress({ apiVersion, request: { uid } });
+}
+
+function jsonString(quoted: string | undefined): string | undefined {
+  if (quoted === undefined) return undefined;
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+const ADMISSION_GROUP = 'admission.k8s.io/';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,6 +1,6 @@
 // The pure core: AdmissionReview in, AdmissionReview out. Knows nothing of HTTP.
 import type { Config } from '../config/schema';
-import { PalisadeError, toPalisadeError } from '../errors';
+import { toPalisadeError, type PalisadeError } from '../errors';
 import { serializeInput, type Evaluator } from '../policy/engine';
 import {
   applicablePolicies,
@@ -11,6 +11,7 @@ import {
 import type { Action } from '../policy/policy-meta';
 import type { EffectivePolicy } from '../policy/policy-set';
 import type { Violation } from '../policy/violation';
+import { Deadline } from './deadline';
 import { auditAnnotations, denyMessage, warningLines } from './messages';
 import { allowed, denied, errored, type ReplyTo } from './response';
 import type { AdmissionReviewRequest, AdmissionReviewResponse } from './types';
@@ -43,6 +44,11 @@ export interface Decision {
 export interface HandleOptions {
   /** Where namespace labels come from; without it a namespaceSelector sees no labels. */
   namespaceLabels?: NamespaceLabels;
+  /**
+   * The request's deadline, started when it arrived (the server's, which also covers the wait
+   * for the byte budget); without one the decision starts its own of evaluation.deadlineMs.
+   */
+  signal?: AbortSignal;
 }
 
 export async function handleAdmission(
@@ -73,15 +79,16 @@ export async function handleAdmission(
   }
   const evaluated = policies.map((p) => p.id);
   let found: Violation[];
+  const own = opts.signal ? undefined : new Deadline(snapshot.config.evaluation.deadlineMs);
   try {
-    found = await withDeadline(
-      snapshot.evaluator.evaluate(serializeInput(req, policies)),
-      snapshot.config.evaluation.deadlineMs,
-    );
+    const signal = opts.signal ?? own!.signal;
+    found = await snapshot.evaluator.evaluate(serializeInput(req, policies), signal);
   } catch (thrown) {
     const error = toPalisadeError(thrown, 'PAL_ERR_WASM_EVAL');
     const reply = errored(to, error.message, snapshot.config.failureMode);
     return { review: reply, outcome: 'error', evaluated, violations: [], error, ...unknown };
+  } finally {
+    own?.dispose();
   }
   const actions = new Map(policies.map((p) => [p.id, p.action]));
   const violations: ActedViolation[] = [];
@@ -101,13 +108,4 @@ function decide(to: ReplyTo, vs: ActedViolation[]): Pick<Decision, 'review' | 'o
   };
   if (deny.length > 0) return { review: denied(to, denyMessage(deny), extra), outcome: 'deny' };
   return { review: allowed(to, extra), outcome: 'allow' };
-}
-
-/** Rejects with PAL_ERR_DEADLINE when the evaluation has not settled in time. */
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PalisadeError('PAL_ERR_DEADLINE', [ms])), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -42,7 +42,12 @@ export function errored(
     return review(to, {
       uid: to.uid,
       allowed: true,
-      warnings: [`Palisade could not evaluate policies and failed open: ${reason}`.slice(0, 256)],
+      // The reason can quote the request (a bad field's value): warnings travel as HTTP headers.
+      warnings: [
+        `Palisade could not evaluate policies and failed open: ${reason}`
+          .replace(CONTROL_CHARACTERS, ' ')
+          .slice(0, 256),
+      ],
     });
   }
   return review(to, {
@@ -58,6 +63,9 @@ export function errored(
     ],
   });
 }
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]+/g;
 
 function nonEmpty<T extends { warnings?: string[]; auditAnnotations?: Record<string, string> }>(
   x: T,

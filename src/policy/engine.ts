@@ -2,7 +2,7 @@
 // evaluation: the bundle's single entrypoint (palisade/violations) runs each policy listed in
 // input.policies with its own parameters.
 import type { AdmissionRequest } from '../admission/types';
-import { describeThrown, PalisadeError, toPalisadeError } from '../errors';
+import { abortReason, describeThrown, PalisadeError, toPalisadeError } from '../errors';
 import { ENTRYPOINT, type Bundle } from './bundle';
 import { fieldsRead, withFieldsRead } from './input-fields';
 import type { EffectivePolicy } from './policy-set';
@@ -10,7 +10,11 @@ import { toViolations, type Violation } from './violation';
 import { WasmPolicy, type WasmLimits } from './wasm-runtime';
 
 export interface Evaluator {
-  evaluate(input: ArrayBuffer): Promise<Violation[]>;
+  /**
+   * Rejects with the signal's reason (abortReason) once it aborts: the request's one deadline
+   * (admission/deadline.ts) bounds the evaluation, the evaluator keeps no timer of its own.
+   */
+  evaluate(input: ArrayBuffer, signal: AbortSignal): Promise<Violation[]>;
   close(): Promise<void>;
 }
 
@@ -42,8 +46,15 @@ export class InlineEvaluator implements Evaluator {
     this.instance = instantiate(bundle, limits);
   }
 
-  async evaluate(input: ArrayBuffer): Promise<Violation[]> {
-    return this.evaluateSync(input);
+  /**
+   * The wasm runs to its end on this thread and cannot be interrupted: the deadline is checked
+   * before and after, so a late result is answered as a deadline, never silently late.
+   */
+  async evaluate(input: ArrayBuffer, signal?: AbortSignal): Promise<Violation[]> {
+    if (signal?.aborted) throw abortReason(signal);
+    const found = this.evaluateSync(input);
+    if (signal?.aborted) throw abortReason(signal);
+    return found;
   }
 
   evaluateSync(input: ArrayBuffer): Violation[] {

@@ -190,6 +190,47 @@ describe('POST /validate bad input', () => {
     expect(res.json().error.message).toBe('not a valid AdmissionReview: request.uid is missing');
   });
 
+  it('answers a review with a readable uid that fails decoding by the failure mode, saying why', async () => {
+    const r = review(pod('web'));
+    const bad = { ...r, request: { ...r.request, operation: 'PATCH' } };
+    const res = await h.post(bad);
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: {
+        uid: r.request.uid,
+        allowed: false,
+        status: {
+          code: 500,
+          reason: 'InternalError',
+          message:
+            'Palisade could not evaluate policies and failed closed: not a valid AdmissionReview: ' +
+            'request.operation must be one of CREATE, UPDATE, DELETE, CONNECT',
+        },
+        warnings: [
+          'Palisade failed closed: the request was refused because policies could not be evaluated',
+        ],
+      },
+    });
+    const line = h.logLines().find((l) => l.uid === r.request.uid);
+    expect(line).toMatchObject({ decision: 'error', error: { code: 'PAL_ERR_BAD_REQUEST' } });
+  });
+
+  it('decides an object with a `__proto__` key (a valid ConfigMap key) as any other', async () => {
+    const body = JSON.stringify(
+      review({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'proto', namespace: 'default' },
+        data: { a: '1' },
+      }),
+    ).replace('"data":{"a":"1"}', '"data":{"__proto__":"x","constructor":{"prototype":{}}}');
+    const res = await h.post(body);
+    expect(res.status).toBe(200);
+    expect(res.json().response).toEqual({ uid: JSON.parse(body).request.uid, allowed: true });
+  });
+
   it('answers a body over the limit with 413 and keeps serving', async () => {
     const big = JSON.stringify({ pad: 'x'.repeat(8 * 1024 * 1024) });
     const res = await h.post(big);
