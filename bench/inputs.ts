@@ -104,3 +104,62 @@ export function configMapReview(): AdmissionReviewRequest {
   const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata('checkout-rules'), data };
   return review('ConfigMap', '', 'configmaps', cm, 3);
 }
+
+const MiB = 1 << 20;
+
+/** Deterministic filler: `bytes` of base64 text (what a Secret's data or binaryData holds). */
+function base64Text(bytes: number, seed: number): string {
+  const raw = Buffer.alloc(Math.floor((bytes * 3) / 4));
+  for (let i = 0; i < raw.length; i++) raw[i] = (i * 7919 + seed * 104729) % 251;
+  return raw.toString('base64');
+}
+
+/**
+ * The flood mix, each body about 1 MiB (Kubernetes' limit for a Secret or ConfigMap): a Helm
+ * release Secret (one base64 blob), an Opaque Secret of 64 keys, a ConfigMap of 100 text files
+ * and a ConfigMap with one binaryData file. Created in namespace shop, so every built-in policy
+ * allows them.
+ */
+export function floodReviews(): AdmissionReviewRequest[] {
+  const line = 'alert: HighErrorRate expr: sum(rate(http_requests_total{code=~"5.."}[5m])) > 1\n';
+  const helm = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'helm.sh/release.v1',
+    metadata: {
+      ...metadata('sh.helm.release.v1.shop.v7'),
+      labels: { owner: 'helm', version: '7' },
+    },
+    data: { release: base64Text(MiB - 4096, 1) },
+  };
+  const keys: Record<string, string> = {};
+  for (let i = 0; i < 64; i++) keys[`key-${i}`] = base64Text(MiB / 64 - 128, i);
+  const opaque = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
+    metadata: metadata('shop-keys'),
+    data: keys,
+  };
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 100; i++)
+    files[`rules-${i}.yaml`] = line.repeat(Math.floor(MiB / 100 / line.length));
+  const rules = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: metadata('shop-rules'),
+    data: files,
+  };
+  const binary = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: metadata('shop-geoip'),
+    binaryData: { 'geoip.mmdb': base64Text(MiB - 4096, 2) },
+  };
+  return [
+    review('Secret', '', 'secrets', helm, 11),
+    review('Secret', '', 'secrets', opaque, 12),
+    review('ConfigMap', '', 'configmaps', rules, 13),
+    review('ConfigMap', '', 'configmaps', binary, 14),
+  ];
+}

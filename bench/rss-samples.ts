@@ -10,8 +10,18 @@ export interface RssSample {
 }
 
 function rssMiB(pid: number): number {
+  return statusMiB(pid, 'VmRSS');
+}
+
+/** Peak resident set size (VmHWM, the high-water mark) of a process, in MiB. */
+export function peakRssMiB(pid: number): number {
+  return statusMiB(pid, 'VmHWM');
+}
+
+function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round((Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024) * 10) / 10;
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  return Math.round((kb / 1024) * 10) / 10;
 }
 
 /** Least-squares slope of rss over t. */

@@ -7,11 +7,12 @@
 // Env: BENCH_DURATION (seconds per case, default 10), BENCH_CONNECTIONS (default 16),
 // BENCH_CONFIG (a Palisade config file; the bench sets its bundle), BENCH_POLICIES (policy
 // sources, default policies/), BENCH_POLICY_SCALE=N (also run Palisade with every policy copied
-// N times, on the Deployment input), BENCH_INPUTS (comma list, default pod,deployment,configmap),
+// N times, on the Deployment input), BENCH_INPUTS (comma list, default
+// pod,deployment,configmap,flood; flood is 1 MiB Secrets and ConfigMaps on fresh processes, flood.ts),
 // BENCH_TARGETS (comma list, default palisade,null,opa; the summary needs all three),
 // BENCH_RESULTS (output file, default bench/results.json).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -21,12 +22,14 @@ import { OPA_PATH, post, startOpa } from './opa-server';
 import { pacedLoad } from './paced-load';
 import { buildPolicySet } from './policy-set';
 import { listenPort, PALISADE_PORT } from './listen-port';
+import { runFlood, type FloodResult } from './flood';
+import { peakRssMiB } from './rss-samples';
 
 const ROOT = join(__dirname, '..', '..');
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SCALE = Number(process.env.BENCH_POLICY_SCALE ?? 1);
-const INPUTS = (process.env.BENCH_INPUTS ?? 'pod,deployment,configmap').split(',');
+const INPUTS = (process.env.BENCH_INPUTS ?? 'pod,deployment,configmap,flood').split(',');
 const RATES = [undefined, 500, 1000];
 const TARGETS = (process.env.BENCH_TARGETS ?? 'palisade,null,opa').split(',');
 
@@ -70,13 +73,6 @@ function resetPeak(pid: number): void {
   } catch {
     // Not permitted here: the peaks accumulate over the run instead.
   }
-}
-
-/** Peak resident set size (VmHWM) of a process, in MiB. */
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-  return Math.round((kb / 1024) * 10) / 10;
 }
 
 async function load(t: Target, input: string, rate?: number): Promise<CaseResult> {
@@ -198,7 +194,17 @@ async function main() {
         }
       }
     }
-    writeSummary(results, scaled);
+    const flood = INPUTS.includes('flood')
+      ? await runFlood({
+          work,
+          bundle: set.bundle,
+          startNode,
+          targets: TARGETS,
+          connections: CONNECTIONS,
+          durationS: DURATION_S,
+        })
+      : [];
+    writeSummary(results, scaled, flood);
   } finally {
     for (const t of targets) t.proc.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
@@ -208,6 +214,7 @@ async function main() {
 function writeSummary(
   results: CaseResult[],
   scaled?: { count: number; evalUs: number; baseEvalUs: number },
+  flood: FloodResult[] = [],
 ): void {
   const find = (t: string, input: string, load: string) =>
     results.find((r) => r.target === t && r.input === input && r.load === load);
@@ -257,6 +264,19 @@ function writeSummary(
       ratio_scaled_rps: ratio(sat('palisade').rps, find(big, 'deployment', 'saturation')!.rps),
       scaled_p50_ms_at_500rps: find(big, 'deployment', '500 req/s')?.p50_ms,
       palisade_p50_ms_at_500rps: find('palisade', 'deployment', '500 req/s')?.p50_ms,
+    });
+  }
+  const peak = (t: string) => flood.find((r) => r.target === t)?.peak_rss_mib;
+  if (flood.length > 0) {
+    Object.assign(summary, {
+      flood_palisade_peak_rss_mib: peak('palisade'),
+      flood_null_peak_rss_mib: peak('null'),
+      flood_chart_limit_mib: flood[0]!.chart_limit_mib,
+      flood_ratio_peak_rss_all_fields_to_palisade: ratio(
+        peak('palisade-all-fields') ?? NaN,
+        peak('palisade') ?? NaN,
+      ),
+      flood,
     });
   }
   summary.results = results;
