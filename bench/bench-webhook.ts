@@ -64,11 +64,13 @@ export async function unregisterWebhook(api: Api, w: BenchWebhook): Promise<void
  * configuration a moment after the write, so the probe is sent until its answer changes.
  */
 export async function waitWebhook(api: Api, w: BenchWebhook, active: boolean): Promise<void> {
+  let last = '';
   for (let i = 0; i < 300; i++) {
     const r = await api.call('POST', w.probe.path, w.probe.object);
     const denied = r.status === 403 && r.body.includes(w.webhook);
     if (denied === active) return;
+    last = `HTTP ${r.status}: ${r.body.slice(0, 500)}`;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`webhook did not become ${active ? 'active' : 'inactive'}`);
+  throw new Error(`webhook did not become ${active ? 'active' : 'inactive'}; last probe: ${last}`);
 }
