@@ -37,7 +37,10 @@ export interface DecisionLine extends LogLine {
 }
 
 export interface PalisadeOptions {
-  /** Palisade config (docs/configuration.md); server.tls is filled in here. */
+  /**
+   * Palisade config (docs/configuration.md); server.tls is filled in here, and
+   * server.drainDelaySeconds is 0 unless given (a test's stop() has no endpoints to wait for).
+   */
   config?: Record<string, unknown>;
   /** Default 0 (any free port). Pass a stopped instance's port to restart it in place. */
   port?: number;
@@ -110,7 +113,12 @@ export async function startPalisade(opts: PalisadeOptions = {}): Promise<Palisad
   const keyFile = join(dir, 'tls.key');
   const configFile = join(dir, 'config.yaml');
   writeServing(ca, certFile, keyFile);
-  const config = { ...opts.config, server: { tls: { certFile, keyFile } } };
+  const server = {
+    drainDelaySeconds: 0,
+    ...(opts.config?.server as Record<string, unknown> | undefined),
+    tls: { certFile, keyFile },
+  };
+  const config = { ...opts.config, server };
   writeFileSync(configFile, stringify(config));
 
   const proc = spawn(
