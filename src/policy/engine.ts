@@ -2,7 +2,8 @@
 // evaluation: the bundle's single entrypoint (palisade/violations) runs each policy listed in
 // input.policies with its own parameters.
 import type { AdmissionRequest } from '../admission/types';
-import { abortReason, describeThrown, PalisadeError, toPalisadeError } from '../errors';
+import { throwIfPast } from '../admission/deadline';
+import { describeThrown, PalisadeError, toPalisadeError } from '../errors';
 import { ENTRYPOINT, type Bundle } from './bundle';
 import { fieldsRead, withFieldsRead } from './input-fields';
 import type { EffectivePolicy } from './policy-set';
@@ -47,13 +48,14 @@ export class InlineEvaluator implements Evaluator {
   }
 
   /**
-   * The wasm runs to its end on this thread and cannot be interrupted: the deadline is checked
-   * before and after, so a late result is answered as a deadline, never silently late.
+   * The wasm runs to its end on this thread and cannot be interrupted (it blocks every other
+   * request meanwhile): the deadline is checked before and after, so a late result is answered
+   * as past the deadline, never silently late.
    */
   async evaluate(input: ArrayBuffer, signal?: AbortSignal): Promise<Violation[]> {
-    if (signal?.aborted) throw abortReason(signal);
+    if (signal) throwIfPast(signal);
     const found = this.evaluateSync(input);
-    if (signal?.aborted) throw abortReason(signal);
+    if (signal) throwIfPast(signal);
     return found;
   }
 

@@ -1,10 +1,13 @@
-// The evaluation deadline: a runaway evaluation is abandoned, the request is answered by the
-// failure mode, and the worker that ran it is replaced so the next request is served normally.
+// The request deadline: a runaway evaluation is abandoned, the request is answered by the
+// failure mode, and the worker that ran it is replaced so the next request is served normally;
+// the same deadline bounds the wait for the byte budget and an evaluation on the event loop.
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'node:https';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { review } from '../fixtures/reviews';
+import { pod, review } from '../fixtures/reviews';
 import { startHarness, type Harness } from './harness';
 
 const ROOT = join(__dirname, '..', '..');
@@ -83,4 +86,90 @@ it('abandons a runaway evaluation and answers by the failure mode', async () => 
 it('serves the next request on a fresh worker', async () => {
   const r = configMap(10);
   expect((await h.post(r)).json().response).toEqual({ uid: r.request.uid, allowed: true });
+});
+
+const CLOSED = 'Palisade could not evaluate policies and failed closed: ';
+
+it('answers a late result of an evaluation on the event loop (workers: 0) as past the deadline', async () => {
+  const inline = await startHarness({
+    bundle: join(work, 'bundle'),
+    evaluation: { deadlineMs: 50, workers: 0 },
+    policies: { 'slow-pairs': { action: 'deny' } },
+  });
+  try {
+    const r = configMap(2_000);
+    const body = (await inline.post(r)).json();
+    expect(body.response).toMatchObject({
+      uid: r.request.uid,
+      allowed: false,
+      status: { message: `${CLOSED}policy evaluation exceeded its deadline of 50 ms` },
+    });
+  } finally {
+    await inline.close();
+  }
+});
+
+describe('the in-flight byte budget', () => {
+  let small: Harness;
+  beforeAll(async () => {
+    small = await startHarness({ evaluation: { deadlineMs: 300, maxInflightMiB: 1 } });
+  });
+  afterAll(() => small?.close());
+
+  /**
+   * A request that declares 2 MiB and sends no body holds the whole budget. `Expect:
+   * 100-continue`: the server answers it only once its request has run its hooks (the budget is
+   * taken), and the server runs in this process, so 'continue' proves it is held.
+   */
+  async function holdBudget() {
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': String(2 * 1024 * 1024),
+      expect: '100-continue',
+    };
+    const req = request({
+      host: '127.0.0.1',
+      port: small.port,
+      method: 'POST',
+      path: '/validate',
+      ca: small.tls.ca,
+      headers,
+      agent: false,
+    });
+    req.on('error', () => undefined); // destroyed below, on purpose
+    await once(req, 'continue');
+    return req;
+  }
+
+  it('answers a request that waited past its deadline by the failure mode, saying why', async () => {
+    const holder = await holdBudget();
+    const r = review(pod('waits'));
+    const res = await small.post(r);
+    holder.destroy();
+    expect(res.status).toBe(200);
+    expect(res.json().response).toEqual({
+      uid: r.request.uid,
+      allowed: false,
+      status: {
+        code: 500,
+        reason: 'InternalError',
+        message: `${CLOSED}Palisade is over its in-flight byte budget of 1 MiB: the request waited past its deadline of 300 ms`,
+      },
+      warnings: [
+        'Palisade failed closed: the request was refused because policies could not be evaluated',
+      ],
+    });
+    const metrics = await small.deps.metrics.registry.metrics();
+    expect(metrics).toMatch(/palisade_errors_total\{code="PAL_ERR_OVERLOADED"\} 1/);
+  });
+
+  it('gets its budget back when a client goes away, and decides as before', async () => {
+    const holder = await holdBudget();
+    holder.destroy();
+    const r = review(
+      pod('after', [{ name: 'app', image: 'a:1', securityContext: { privileged: true } }]),
+    );
+    const res = (await small.post(r)).json().response;
+    expect(res).toMatchObject({ uid: r.request.uid, allowed: false, status: { code: 403 } });
+  });
 });
