@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { AutoTlsManager } from './certs/auto-tls';
-import { configSource, loadConfig } from './config/load';
+import { configSource, loadConfig, type ConfigSource } from './config/load';
 import type { Config } from './config/schema';
 import { describeThrown } from './errors';
 import { wantsNamespaceWatch, watchNamespaces, type NamespaceWatch } from './kube/namespace-watch';
@@ -71,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
   });
   await app.listen({ host: config.server.host, port: config.server.port });
-  const stopFiles = config.watch ? watchAll(source.file, config, app, deps) : () => undefined;
+  const stopFiles = config.watch ? watchAll(source, config, app, deps) : () => undefined;
   // tls.mode auto checks its Secret and caBundle whatever `watch` says: renewal is not optional.
   const stopAutoTls = autoTls ? watchAutoTls(autoTls, app, deps) : () => undefined;
   const stopWatching = () => {
@@ -88,7 +88,8 @@ export async function main(argv: string[]): Promise<number> {
       stopWatching();
     },
   });
-  announce(app, config, tls, runtime, logger);
+  const url = logListening(app, config, runtime, logger);
+  if (tls.source === 'self-signed') announceLocal(url, tls, runtime);
 
   await drained;
   await Promise.all([runtime.close(), namespaces.stop()]);
@@ -153,12 +154,7 @@ function watchAutoTls(autoTls: AutoTlsManager, app: App, deps: ServerDeps): () =
   );
 }
 
-function watchAll(
-  configFile: string | undefined,
-  config: Config,
-  app: App,
-  deps: ServerDeps,
-): () => void {
+function watchAll(source: ConfigSource, config: Config, app: App, deps: ServerDeps): () => void {
   const { runtime, metrics, logger } = deps;
   runtime.on('reloaded', (kind) => {
     metrics.reloads.inc({ kind, result: 'success' });
@@ -172,28 +168,18 @@ function watchAll(
     );
   });
   const stops: Array<() => void> = [];
-  if (configFile) {
+  if (source.file) {
+    const file = source.file;
     stops.push(
-      watchFiles([configFile], WATCH_INTERVAL_MS, () => {
-        loadConfig({
-          file: configFile,
-          overrides: { port: config.server.port, host: config.server.host },
-        })
+      watchFiles([file], WATCH_INTERVAL_MS, () => {
+        // The same source as at start: --bundle, --port, --host and PALISADE_* still override.
+        loadConfig(source)
           .then((next) => runtime.reloadConfig(next))
           .catch((err: Error) => runtime.reject('config', err));
       }),
     );
   }
-  const bundle = runtime.snapshot.config.bundle;
-  stops.push(
-    watchFiles(
-      [join(bundle, 'policy.wasm'), join(bundle, 'palisade.json')],
-      WATCH_INTERVAL_MS,
-      () => {
-        void runtime.reloadBundle();
-      },
-    ),
-  );
+  stops.push(watchBundle(runtime));
   const { certFile, keyFile } = config.server.tls;
   if (certFile && keyFile) {
     stops.push(
@@ -215,24 +201,47 @@ function watchAll(
   return () => stops.forEach((s) => s());
 }
 
-function announce(
-  app: App,
-  config: Config,
-  tls: ServingCert,
-  runtime: PolicyRuntime,
-  logger: Logger,
-) {
+/** Reloads the bundle when its files change; follows a config reload to another directory. */
+function watchBundle(runtime: PolicyRuntime): () => void {
+  let dir = '';
+  let stop = () => {};
+  const follow = () => {
+    const next = runtime.snapshot.config.bundle;
+    if (next === dir) return;
+    stop();
+    dir = next;
+    stop = watchFiles(
+      [join(dir, 'policy.wasm'), join(dir, 'palisade.json')],
+      WATCH_INTERVAL_MS,
+      () => void runtime.reloadBundle(),
+    );
+  };
+  follow();
+  runtime.on('reloaded', follow);
+  return () => {
+    runtime.off('reloaded', follow);
+    stop();
+  };
+}
+
+/** Logs where Palisade listens, in every mode: the line tests, benches and operators look for. */
+function logListening(app: App, config: Config, runtime: PolicyRuntime, logger: Logger): string {
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `https://${host}:${port}`;
-  let caFile = config.server.tls.certFile ?? '';
-  if (tls.source !== 'files') {
-    caFile = join(mkdtempSync(join(tmpdir(), 'palisade-')), 'ca.crt');
-    writeFileSync(caFile, tls.ca);
-  }
+  logger.info({ url, policies: runtime.snapshot.policies.length }, 'palisade listening');
+  return url;
+}
+
+/**
+ * The self-signed local mode only (`npm start`): writes the CA to a temporary file and prints a
+ * curl command that works. In a pod (certificate files or tls.auto) nothing is written to /tmp.
+ */
+function announceLocal(url: string, tls: ServingCert, runtime: PolicyRuntime): void {
+  const caFile = join(mkdtempSync(join(tmpdir(), 'palisade-')), 'ca.crt');
+  writeFileSync(caFile, tls.ca);
   const sample = resolve(__dirname, '../../examples/reviews/privileged-pod.json');
-  logger.info({ url, policies: runtime.snapshot.policies.length, caFile }, 'palisade listening');
   process.stderr.write(
     `\nPalisade is serving ${runtime.snapshot.policies.length} policies at ${url}/validate\n` +
       `Try it:\n  curl --cacert ${caFile} -H 'Content-Type: application/json' \\\n` +
