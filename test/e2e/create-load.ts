@@ -8,6 +8,8 @@ export interface LoadResult {
   /** One line per create that did not answer 201: status and message, or the client error. */
   failures: string[];
   seconds: number;
+  /** The slowest create, in ms (a retry inside the apiserver shows here, not as a failure). */
+  slowestMs: number;
 }
 
 export interface Load {
@@ -34,10 +36,12 @@ export function startCreateLoad(
   const path = `/api/v1/namespaces/${namespace}/pods?dryRun=All`;
   const failures: string[] = [];
   let sent = 0;
+  let slowestMs = 0;
   let stopping = false;
   const started = Date.now();
   const createOnce = async (api: KubeApi) => {
     sent++;
+    const t0 = Date.now();
     try {
       const r = await api.call('POST', path, pod);
       if (r.status !== 201)
@@ -45,6 +49,7 @@ export function startCreateLoad(
     } catch (err) {
       failures.push(`client error: ${(err as Error).message}`);
     }
+    slowestMs = Math.max(slowestMs, Date.now() - t0);
   };
   // Each worker sends one create every `interval` ms; a worker that falls behind does not burst.
   const interval = (opts.concurrency * 1000) / opts.ratePerSecond;
@@ -65,7 +70,7 @@ export function startCreateLoad(
     async stop() {
       stopping = true;
       await Promise.all(workers);
-      return { sent, failures, seconds: (Date.now() - started) / 1000 };
+      return { sent, failures, seconds: (Date.now() - started) / 1000, slowestMs };
     },
   };
 }

@@ -20,6 +20,12 @@ export interface Haproxy {
   validateUrl: string;
   /** The status haproxy's health checks give `server`: UP, DOWN, "UP 1/2" (going down)… */
   status(server: string): Promise<string>;
+  /**
+   * Connections haproxy failed to open to `server` (`econ`: refused, its listener closed while
+   * haproxy still sent it traffic), plus the retries and redispatches that followed. Through a
+   * Service there is no redispatch: each would be the apiserver's `connection refused`.
+   */
+  connectErrors(server: string): Promise<number>;
   /** Resolves once `server`'s status is exactly `status`. */
   waitForStatus(server: string, status: 'UP' | 'DOWN', timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -81,11 +87,15 @@ export async function startHaproxy(backends: Backend[]): Promise<Haproxy> {
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const status = (server: string) => serverStatus(socket, server);
+  const status = async (server: string) => (await serverStats(socket, server)).status!;
   const haproxy: Haproxy = {
     port,
     validateUrl: `https://127.0.0.1:${port}/validate`,
     status,
+    async connectErrors(server) {
+      const row = await serverStats(socket, server);
+      return ['econ', 'wretr', 'wredis'].reduce((sum, c) => sum + Number(row[c] || 0), 0);
+    },
     async waitForStatus(server, wanted, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -133,17 +143,15 @@ function statsCommand(socket: string, command: string): Promise<string> {
   });
 }
 
-/** The `status` column of `show stat` for one server of the palisade backend. */
-async function serverStatus(socket: string, server: string): Promise<string> {
+/** The row of `show stat` for one server of the palisade backend, by column name. */
+async function serverStats(socket: string, server: string): Promise<Record<string, string>> {
   const csv = await statsCommand(socket, 'show stat');
   const [header, ...rows] = csv.trim().split('\n');
   const columns = header!.replace(/^# /, '').split(',');
-  const at = (name: string) => columns.indexOf(name);
   for (const row of rows) {
     const cells = row.split(',');
-    if (cells[at('pxname')] === 'palisade' && cells[at('svname')] === server) {
-      return cells[at('status')]!;
-    }
+    const named = Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? '']));
+    if (named.pxname === 'palisade' && named.svname === server) return named;
   }
   throw new Error(`no server ${server} in haproxy's stats`);
 }
