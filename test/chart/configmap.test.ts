@@ -90,11 +90,14 @@ it('config.* values: failure mode, log level, evaluation, drain', () => {
       'config.logLevel': 'debug',
       'config.evaluation': { deadlineMs: 1500, maxMemoryMiB: 128, workers: 1 },
       'config.drainTimeoutMs': 10000,
+      'config.drainDelaySeconds': 5,
     },
   });
   expect(config.logLevel).toBe('debug');
-  expect(config.evaluation).toEqual({ deadlineMs: 1500, maxMemoryMiB: 128, workers: 1 });
+  // Keys the chart does not set (evaluation.maxInflightMiB) keep Palisade's defaults.
+  expect(config.evaluation).toMatchObject({ deadlineMs: 1500, maxMemoryMiB: 128, workers: 1 });
   expect(config.server.drainTimeoutMs).toBe(10000);
+  expect(config.server.drainDelaySeconds).toBe(5);
 });
 
 it.each(['auto', 'watch', 'off'] as const)(

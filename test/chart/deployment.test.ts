@@ -81,8 +81,8 @@ describe('defaults', () => {
     expect(find(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
   });
 
-  it('drains for less time than the grace period', () => {
-    expect(pod.terminationGracePeriodSeconds).toBe(30);
+  it('gives the drain (delay 10 s + in-flight 25 s) a longer grace period', () => {
+    expect(pod.terminationGracePeriodSeconds).toBe(40);
   });
 
   it('has a Service on 443 selecting exactly the Deployment pods', () => {

@@ -60,9 +60,12 @@ describe('values.schema.json refuses mistakes at install time', () => {
   });
 
   it('cross-field checks fail with the fix', () => {
-    expect(renderError({ set: { 'config.drainTimeoutMs': 30000 } })).toContain(
-      'config.drainTimeoutMs must be below terminationGracePeriodSeconds',
-    );
+    const drainTooLong = 'config.drainDelaySeconds + config.drainTimeoutMs must be below';
+    expect(renderError({ set: { 'config.drainTimeoutMs': 30000 } })).toContain(drainTooLong);
+    expect(renderError({ set: { 'config.drainDelaySeconds': 15 } })).toContain(drainTooLong);
+    expect(
+      renderError({ set: { 'config.drainDelaySeconds': 0, terminationGracePeriodSeconds: 25 } }),
+    ).toContain(drainTooLong);
     expect(renderError({ set: { 'webhook.timeoutSeconds': 2 } })).toContain(
       'config.evaluation.deadlineMs must be below webhook.timeoutSeconds',
     );

@@ -24,7 +24,7 @@ image: the bundle is /app/dist/bundle, the mounted certificate /etc/palisade/tls
 {{- $_ := set $tls "certFile" "/etc/palisade/tls/tls.crt" -}}
 {{- $_ := set $tls "keyFile" "/etc/palisade/tls/tls.key" -}}
 {{- end -}}
-{{- toYaml (dict "host" "0.0.0.0" "port" 8443 "tls" $tls "drainTimeoutMs" .Values.config.drainTimeoutMs) -}}
+{{- toYaml (dict "host" "0.0.0.0" "port" 8443 "tls" $tls "drainDelaySeconds" .Values.config.drainDelaySeconds "drainTimeoutMs" .Values.config.drainTimeoutMs) -}}
 {{- end -}}
 
 {{/*

@@ -1,7 +1,8 @@
 {{/* Checks across values that values.schema.json cannot express; each fails with the fix. */}}
 {{- define "palisade.validate" -}}
-{{- if ge (int .Values.config.drainTimeoutMs) (mul (int .Values.terminationGracePeriodSeconds) 1000 | int) -}}
-{{- fail "config.drainTimeoutMs must be below terminationGracePeriodSeconds, or the pod is killed while draining" -}}
+{{- $drainMs := add (mul (int .Values.config.drainDelaySeconds) 1000) (int .Values.config.drainTimeoutMs) -}}
+{{- if ge (int $drainMs) (mul (int .Values.terminationGracePeriodSeconds) 1000 | int) -}}
+{{- fail "config.drainDelaySeconds + config.drainTimeoutMs must be below terminationGracePeriodSeconds, or the pod is killed while draining" -}}
 {{- end -}}
 {{- if ge (int .Values.config.evaluation.deadlineMs) (mul (int .Values.webhook.timeoutSeconds) 1000 | int) -}}
 {{- fail "config.evaluation.deadlineMs must be below webhook.timeoutSeconds, so Palisade answers by its failure mode before the apiserver gives up" -}}
