@@ -20,7 +20,8 @@ import {
 } from './bench-webhook';
 import { podReview } from './inputs';
 import { apiClient, ensureNamespace, localCluster, type Api } from './kube-api';
-import { startPalisade } from './palisade-process';
+import { decisionDurations, startPalisade } from './palisade-process';
+import { quantile } from './quantile';
 import { writeServingCert } from './serving-cert';
 
 const ROOT = join(__dirname, '..', '..');
@@ -72,11 +73,6 @@ async function timeRequests(api: Api, n: number): Promise<number[]> {
   return ms;
 }
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 1000) / 1000;
-};
-
 interface Running {
   stop: () => void;
   url: string;
@@ -92,17 +88,7 @@ async function startBenchPalisade(dir: string): Promise<Running> {
     server: { tls: { certFile, keyFile } },
   });
   proc.stderr!.resume();
-  const handlerMs: number[] = [];
-  let partial = '';
-  proc.stdout!.on('data', (c: Buffer) => {
-    const lines = (partial + c.toString()).split('\n');
-    partial = lines.pop()!;
-    for (const line of lines) {
-      if (!line.includes('"admission decision"') || !line.includes('"name":"checkout"')) continue;
-      const ms = (JSON.parse(line) as { durationMs?: number }).durationMs;
-      if (typeof ms === 'number') handlerMs.push(ms);
-    }
-  });
+  const handlerMs = decisionDurations(proc, 'checkout');
   return {
     stop: () => proc.kill('SIGTERM'),
     url: `https://127.0.0.1:${port}/validate`,
