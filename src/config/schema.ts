@@ -126,7 +126,7 @@ export const ConfigSchema = Type.Object(
         maxMemoryMiB: Type.Integer({ minimum: 1, maximum: 4096, default: 64 }),
         // Request bytes being decoded and evaluated at once; past it requests wait (within their
         // deadline) rather than the heap growing with every concurrent large body.
-        maxInflightMiB: Type.Integer({ minimum: 1, maximum: 4096, default: 32 }),
+        maxInflightMiB: Type.Integer({ minimum: 1, maximum: 4096, default: 16 }),
         // Worker threads that run evaluations; 0 evaluates on the event loop (no interruption of
         // a runaway evaluation); auto = the number of cores (os.availableParallelism()).
         workers: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 0, maximum: 64 })], {
