@@ -1,4 +1,9 @@
-import { decodeAdmissionReview, peekIdentity } from '../../../src/admission/decode';
+import {
+  decodeAdmissionReview,
+  peekIdentity,
+  replyAddress,
+  replyAddressInPrefix,
+} from '../../../src/admission/decode';
 import { PalisadeError } from '../../../src/errors';
 import { pod, review } from '../../fixtures/reviews';
 
@@ -58,5 +63,40 @@ describe('decodeAdmissionReview', () => {
       apiVersion: 'admission.k8s.io/v1',
     });
     expect(peekIdentity('nope')).toEqual({});
+  });
+});
+
+describe('replyAddress', () => {
+  it.each([
+    [
+      'a review with a uid',
+      { apiVersion: 'admission.k8s.io/v1', request: { uid: 'u1' } },
+      { uid: 'u1', apiVersion: 'admission.k8s.io/v1' },
+    ],
+    [
+      'a foreign apiVersion (not echoed)',
+      { apiVersion: 'v1', request: { uid: 'u1' } },
+      { uid: 'u1', apiVersion: undefined },
+    ],
+    ['an empty uid', { request: { uid: '' } }, undefined],
+    ['a numeric uid', { request: { uid: 7 } }, undefined],
+    ['no request', { kind: 'AdmissionReview' }, undefined],
+  ])('for %s', (_name, body, to) => {
+    expect(replyAddress(body)).toEqual(to);
+  });
+});
+
+describe('replyAddressInPrefix', () => {
+  it("reads the uid where the apiserver writes it, from a body's first bytes", () => {
+    const head = JSON.stringify(review(pod('web'), { uid: 'a"b\\c' })).slice(0, 160);
+    expect(replyAddressInPrefix(head)).toEqual({
+      uid: 'a"b\\c',
+      apiVersion: 'admission.k8s.io/v1',
+    });
+  });
+
+  it('finds none when the uid is not first in request, or is cut', () => {
+    expect(replyAddressInPrefix('{"request":{"kind":{},"uid":"u"}}')).toBeUndefined();
+    expect(replyAddressInPrefix('{"request":{"uid":"abc')).toBeUndefined();
   });
 });
