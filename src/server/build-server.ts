@@ -3,6 +3,7 @@ import Fastify, { LogController } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
 import type { ServingCert } from './tls';
 import type { ServerDeps } from './deps';
+import { closeConnectionsWhileDraining } from './drain';
 import { toHttpError } from './error-status';
 import { healthRoutes } from './routes/health';
 import { validateRoute } from './routes/validate';
@@ -31,8 +32,11 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions) {
     // default) would refuse objects the apiserver accepts, e.g. a ConfigMap key `__proto__`.
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
-    return503OnClosing: true,
+    // A request that reaches a closing server on a kept-alive connection is answered, not
+    // refused: a 503 is a failed webhook call to the apiserver (see drain.ts).
+    return503OnClosing: false,
   });
+  closeConnectionsWhileDraining(app, () => !deps.isReady());
   // AdmissionReviews are JSON; Fastify's default text/plain parser would let other bodies through
   // to a 400, where a wrong content type deserves 415.
   app.removeContentTypeParser('text/plain');

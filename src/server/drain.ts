@@ -9,22 +9,49 @@
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 
 /** The server buildServer makes: HTTPS, with Palisade's pino logger. */
 type HttpsApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
 
 /**
+ * Connections that have carried no request yet, per server. Node counts such a connection as
+ * busy (waiting for its first headers, so headersTimeout applies), so close() does not close
+ * it, and it would hold the close up until the drain timeout; an HTTP client's spare
+ * connection (Go's transport dials them) stays like that indefinitely.
+ */
+const unusedConnections = new WeakMap<object, { closing: boolean; sockets: Set<Socket> }>();
+
+/**
  * Registered when the server is built: while `draining()` is true, each answer closes its
  * connection once sent. Decided when the answer is sent (onSend runs for errors and 404s too),
  * so a request that arrived before the signal and ends after the close does not leave an idle
- * keep-alive connection that would hold the close up until the drain timeout.
+ * keep-alive connection either.
  */
 export function closeConnectionsWhileDraining(app: HttpsApp, draining: () => boolean): void {
+  const unused = { closing: false, sockets: new Set<Socket>() };
+  unusedConnections.set(app, unused);
+  app.server.on('secureConnection', (socket: Socket) => {
+    if (unused.closing) return void socket.destroy();
+    unused.sockets.add(socket);
+    socket.once('close', () => unused.sockets.delete(socket));
+  });
+  app.addHook('onRequest', async (request) => {
+    unused.sockets.delete(request.raw.socket);
+  });
   app.addHook('onSend', async (_request, reply, payload) => {
     if (draining()) reply.header('connection', 'close');
     return payload;
   });
+}
+
+/** Ends the connections that never carried a request, and any that completes its handshake now. */
+function closeUnusedConnections(app: object): void {
+  const unused = unusedConnections.get(app);
+  if (!unused) return;
+  unused.closing = true;
+  for (const socket of unused.sockets) socket.destroy();
 }
 
 export interface DrainOptions {
@@ -91,6 +118,7 @@ async function close(app: Closable, opts: DrainOptions): Promise<void> {
   });
   // Fastify's close() ends server.close(), which in Node 19+ also closes idle keep-alive
   // connections; a connection busy with a request closes after its answer (Connection: close).
+  closeUnusedConnections(app);
   const late = await Promise.race([Promise.resolve(app.close()).then(() => false), timedOut]);
   clearTimeout(timer);
   if (late) {

@@ -126,7 +126,10 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('SIGTERM drain', () => {
   it('keeps answering with Connection: close for the delay, then closes idle connections, finishes in-flight requests and exits 0', async () => {
-    const p = await startDraining({ drainDelaySeconds: 2 });
+    // A drain timeout past jest's: the close must not wait for it.
+    const p = await startDraining({ drainDelaySeconds: 2, drainTimeoutMs: 300_000 });
+    // A connection that never carries a request (an HTTP client's spare one).
+    const unused = await openConnection(p.port, p.ca);
     const kept = await openConnection(p.port, p.ca);
     const before = await kept.request('GET', '/readyz');
     expect([before.status, before.headers.connection]).toEqual([200, 'keep-alive']);
@@ -153,6 +156,7 @@ describe('SIGTERM drain', () => {
 
     await p.logged(CLOSING);
     await idle.closed;
+    await unused.closed;
     await expect(openConnection(p.port, p.ca)).rejects.toThrow('ECONNREFUSED');
     inFlight.write(body.subarray(10).toString());
     const finished = await inFlight.answer();
