@@ -5,9 +5,10 @@
 // Its stats socket tells a test what haproxy thinks of each server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './tls/auto-palisade';
 
 export interface Backend {
   name: string;
@@ -29,18 +30,6 @@ export interface Haproxy {
   /** Resolves once `server`'s status is exactly `status`. */
   waitForStatus(server: string, status: 'UP' | 'DOWN', timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** A port nothing listens on now (the kernel's pick, released at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 // Checks every 200 ms, down after 2 failures, up after 2 successes: a server that turns

@@ -74,14 +74,15 @@ afterAll(async () => {
 });
 
 /**
- * Makes the apiserver open new connections to the webhook: a caBundle that differs by a
- * trailing newline gives it a new client with an empty pool. Its kept-alive connections would
- * otherwise stay on the server that did not restart, and haproxy (leastconn) sends the next new
- * connection to the restarted one, which has none.
+ * Makes the apiserver open new connections to the webhook: a caBundle it has not seen (one more
+ * trailing newline each time; it caches a client per caBundle) gives it a new client with an
+ * empty pool. Its kept-alive connections would otherwise stay on the server that did not
+ * restart, and haproxy (leastconn) sends the next new connection to the restarted one, which
+ * has none.
  */
 async function newApiserverConnections(): Promise<void> {
   bumps++;
-  await applyWebhook({ ...spec, caPem: ca.certPem + '\n'.repeat(bumps % 2) });
+  await applyWebhook({ ...spec, caPem: ca.certPem + '\n'.repeat(bumps) });
 }
 
 async function restart(name: 'a' | 'b'): Promise<void> {

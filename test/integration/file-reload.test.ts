@@ -26,7 +26,8 @@ const OTHERS_OFF = Object.entries(otherPoliciesOff(join(__dirname, '..', '..', '
 function writeConfig(action: string) {
   writeFileSync(
     configFile,
-    `server:\n  tls:\n    certFile: ${certFile}\n    keyFile: ${keyFile}\npolicies:\n  disallow-privileged:\n    action: ${action}\n` +
+    // drainDelaySeconds 0: the SIGTERM in afterAll has no load balancer to wait for.
+    `server:\n  drainDelaySeconds: 0\n  tls:\n    certFile: ${certFile}\n    keyFile: ${keyFile}\npolicies:\n  disallow-privileged:\n    action: ${action}\n` +
       OTHERS_OFF,
   );
 }

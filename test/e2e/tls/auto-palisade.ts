@@ -52,6 +52,8 @@ export async function startAutoPalisade(
     bundle: join(ROOT, 'dist', 'bundle'),
     ...config,
     server: {
+      // A stop() has no endpoints to wait for (src/server/drain.ts); a test may set its own.
+      drainDelaySeconds: 0,
       ...server,
       port,
       host: '127.0.0.1',
