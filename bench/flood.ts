@@ -1,22 +1,27 @@
 // The flood case of `npm run bench`: 16 connections, closed loop, CREATE reviews of 1 MiB Secrets
-// and ConfigMaps in turn (inputs.ts floodReviews), against fresh processes so that each peak RSS
-// (VmHWM, the process's high-water mark) is the flood's own. An OOM-killed webhook under
-// failurePolicy Fail blocks every write, so the peak is set beside the chart's memory limit.
+// and ConfigMaps in turn (inputs.ts floodReviews), against fresh processes so that each peak is the
+// flood's own. An OOM-killed webhook under failurePolicy Fail blocks every write, so each process
+// runs as the kubelet runs a container: in a memory cgroup at the chart's own memory limit
+// (memory-cgroup.ts; read from values.yaml), which Node sizes its heap from and the kernel
+// enforces. The peak is the cgroup's charge; where no cgroup can be made the process runs
+// unrestricted, with a warning, and the peak is its VmHWM.
 //
 // Targets, in one run: palisade as configured; palisade-no-budget (evaluation.maxInflightMiB at its
 // maximum, so the in-flight byte budget never holds a request back); palisade-all-fields (also on a
 // copy of the bundle whose palisade.json has no reads, so every field enters the wasm: Palisade
 // before either change); and the null webhook on the same stack, as the floor.
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { chartMemoryLimitMiB } from './chart-resources';
 import { floodReviews } from './inputs';
+import { listenPort } from './listen-port';
+import { memoryCgroup, type MemoryCgroup } from './memory-cgroup';
 import { startPalisade } from './palisade-process';
 import { peakRssMiB } from './rss-samples';
 
-/** charts/palisade/values.yaml resources.limits.memory (256Mi). */
-export const CHART_LIMIT_MIB = 256;
+const ROOT = join(__dirname, '..', '..');
 
 export interface FloodResult {
   target: string;
@@ -28,66 +33,96 @@ export interface FloodResult {
   refused: Record<string, number>;
   errors: number;
   non2xx: number;
+  /** Where the process ran: in a memory cgroup at the chart's limit, or unrestricted. */
+  measured_in: 'cgroup' | 'unrestricted';
+  /** The cgroup's peak charge (what the OOM killer compares), else the process's VmHWM. */
+  peak_mib: number;
+  /** The process's own high-water mark (VmHWM), which also counts shared file pages. */
   peak_rss_mib: number;
+  oom_kills: number;
+  alive: boolean;
   chart_limit_mib: number;
   under_limit: boolean;
 }
 
-export type StartNode = (
-  name: string,
-  args: string[],
-  portPattern: RegExp,
-) => Promise<{ proc: ChildProcess; port: number }>;
+type Started = { proc: ChildProcess; port: number };
 
 export async function runFlood(opts: {
   work: string;
   bundle: string;
-  startNode: StartNode;
   targets: string[];
   connections: number;
   durationS: number;
 }): Promise<FloodResult[]> {
   const bodies = floodReviews().map((r) => JSON.stringify(r));
+  const limitMiB = chartMemoryLimitMiB();
   process.stderr.write(
-    `flood: ${bodies.length} bodies of ${bodies.map((b) => b.length).join(', ')} bytes\n`,
+    `flood: ${bodies.length} bodies of ${bodies.map((b) => b.length).join(', ')} bytes, ` +
+      `chart memory limit ${limitMiB} MiB\n`,
   );
-  const palisade = (dir: string, settings: Record<string, unknown>) => async () => {
-    mkdirSync(join(opts.work, dir), { recursive: true });
-    const p = await startPalisade(join(opts.work, dir), { watch: false, ...settings });
-    p.proc.stdout!.resume();
-    p.proc.stderr!.resume();
-    return p;
-  };
+  const palisade =
+    (dir: string, settings: Record<string, unknown>) => async (cg?: MemoryCgroup) => {
+      mkdirSync(join(opts.work, dir), { recursive: true });
+      const p = await startPalisade(join(opts.work, dir), { watch: false, ...settings }, cg);
+      p.proc.stdout!.resume();
+      p.proc.stderr!.resume();
+      return p;
+    };
   const noBudget = { evaluation: { maxInflightMiB: 4096 } };
-  const starts: [string, () => Promise<{ proc: ChildProcess; port: number }>][] = [
+  const starts: [string, (cg?: MemoryCgroup) => Promise<Started>][] = [
     ['palisade', palisade('flood-palisade', { bundle: opts.bundle })],
     ['palisade-no-budget', palisade('flood-no-budget', { bundle: opts.bundle, ...noBudget })],
     [
       'palisade-all-fields',
       palisade('flood-all-fields', { bundle: bundleWithoutReads(opts), ...noBudget }),
     ],
-    ['null', () => opts.startNode('null', ['dist/bench/null-webhook.js', '0'], /listening (\d+)/)],
+    ['null', (cg) => startNull(cg)],
   ];
   const results: FloodResult[] = [];
   for (const [name, start] of starts) {
     if (!opts.targets.some((t) => name.startsWith(t))) continue;
-    const { proc, port } = await start();
+    const cg = memoryCgroup(name, limitMiB);
+    if ('unavailable' in cg)
+      process.stderr.write(`flood: WARNING ${cg.unavailable}; ${name} runs unrestricted\n`);
+    const inside = 'unavailable' in cg ? undefined : cg;
+    const { proc, port } = await start(inside);
     try {
       const r = await flood(port, bodies, opts);
-      const peak = peakRssMiB(proc.pid!);
+      const alive = proc.exitCode === null && proc.signalCode === null;
+      const rss = alive ? peakRssMiB(proc.pid!) : NaN;
+      const peak = inside ? inside.peakMiB() : rss;
       results.push({
         target: name,
         ...r,
-        peak_rss_mib: peak,
-        chart_limit_mib: CHART_LIMIT_MIB,
-        under_limit: peak < CHART_LIMIT_MIB,
+        measured_in: inside ? 'cgroup' : 'unrestricted',
+        peak_mib: peak,
+        peak_rss_mib: rss,
+        oom_kills: inside ? inside.oomKills() : 0,
+        alive,
+        chart_limit_mib: limitMiB,
+        under_limit: alive && peak < limitMiB,
       });
       process.stderr.write(`flood ${JSON.stringify(results[results.length - 1])}\n`);
     } finally {
-      proc.kill('SIGTERM');
+      const running = proc.exitCode === null && proc.signalCode === null;
+      const exited = new Promise((done) => (running ? proc.once('exit', done) : done(0)));
+      proc.kill('SIGKILL');
+      await exited;
+      inside?.remove();
     }
   }
   return results;
+}
+
+/** The null webhook (same Node, TLS and Fastify, no policy), the floor of any peak. */
+async function startNull(cg?: MemoryCgroup): Promise<Started> {
+  const args = ['dist/bench/null-webhook.js', '0'];
+  const cmd = cg ? cg.command(args) : { file: process.execPath, args };
+  const proc = spawn(cmd.file, cmd.args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await listenPort(proc, 'null', /listening (\d+)/);
+  proc.stdout!.resume();
+  proc.stderr!.resume();
+  return { proc, port };
 }
 
 /** A copy of the bundle as built before reads were recorded: every policy reads everything. */

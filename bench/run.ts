@@ -198,7 +198,6 @@ async function main() {
       ? await runFlood({
           work,
           bundle: set.bundle,
-          startNode,
           targets: TARGETS,
           connections: CONNECTIONS,
           durationS: DURATION_S,
@@ -266,13 +265,15 @@ function writeSummary(
       palisade_p50_ms_at_500rps: find('palisade', 'deployment', '500 req/s')?.p50_ms,
     });
   }
-  const peak = (t: string) => flood.find((r) => r.target === t)?.peak_rss_mib;
+  const peak = (t: string) => flood.find((r) => r.target === t)?.peak_mib;
   if (flood.length > 0) {
     Object.assign(summary, {
-      flood_palisade_peak_rss_mib: peak('palisade'),
-      flood_null_peak_rss_mib: peak('null'),
+      flood_measured_in: flood[0]!.measured_in,
+      flood_palisade_peak_mib: peak('palisade'),
+      flood_null_peak_mib: peak('null'),
       flood_chart_limit_mib: flood[0]!.chart_limit_mib,
-      flood_ratio_peak_rss_all_fields_to_palisade: ratio(
+      flood_oom_kills: flood.reduce((n, r) => n + r.oom_kills, 0),
+      flood_ratio_peak_all_fields_to_palisade: ratio(
         peak('palisade-all-fields') ?? NaN,
         peak('palisade') ?? NaN,
       ),

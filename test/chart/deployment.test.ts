@@ -42,7 +42,7 @@ describe('defaults', () => {
   it('sets requests and limits', () => {
     expect(container.resources).toEqual({
       requests: { cpu: '100m', memory: '128Mi' },
-      limits: { cpu: '1', memory: '512Mi' },
+      limits: { cpu: '1', memory: '256Mi' },
     });
   });
 
