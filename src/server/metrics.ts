@@ -53,6 +53,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Read at scrape time from the byte budget of /validate (server/request-scope.ts).
+  private budget?: { readonly inFlight: number; readonly waiting: number };
+  readonly inflightBytes: Gauge = new Gauge({
+    name: 'palisade_inflight_request_bytes',
+    help: 'Request bytes being decoded and evaluated now (bounded by evaluation.maxInflightMiB)',
+    registers: [this.registry],
+    collect: (): void => this.inflightBytes.set(this.budget?.inFlight ?? 0),
+  });
+  readonly budgetWaiting: Gauge = new Gauge({
+    name: 'palisade_inflight_waiting_requests',
+    help: 'Requests waiting for room in the in-flight byte budget',
+    registers: [this.registry],
+    collect: (): void => this.budgetWaiting.set(this.budget?.waiting ?? 0),
+  });
+
+  /** Reports this byte budget in palisade_inflight_request_bytes and ..._waiting_requests. */
+  watchBudget(budget: { readonly inFlight: number; readonly waiting: number }): void {
+    this.budget = budget;
+  }
+
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics)
       collectDefaultMetrics({ register: this.registry, prefix: 'palisade_' });

@@ -32,6 +32,7 @@ export function deadlineOf(request: FastifyRequest): AbortSignal | undefined {
 export function requestScopeHooks(deps: ServerDeps) {
   const evaluation = () => deps.runtime.snapshot.config.evaluation;
   const budget = new ByteBudget(() => evaluation().maxInflightMiB * MiB);
+  deps.metrics.watchBudget(budget);
   return {
     onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
       const scope: Scope = { deadline: new Deadline(evaluation().deadlineMs), closed: false };

@@ -163,6 +163,14 @@ describe('the in-flight byte budget', () => {
     expect(metrics).toMatch(/palisade_errors_total\{code="PAL_ERR_OVERLOADED"\} 1/);
   });
 
+  it('reports the bytes it holds in /metrics', async () => {
+    const holder = await holdBudget();
+    const held = (await small.get('/metrics')).text;
+    holder.destroy();
+    expect(held).toMatch(/^palisade_inflight_request_bytes 2097152$/m);
+    expect(held).toMatch(/^palisade_inflight_waiting_requests 0$/m);
+  });
+
   it('gets its budget back when a client goes away, and decides as before', async () => {
     const holder = await holdBudget();
     holder.destroy();
