@@ -69,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   const app = await buildServer(deps, {
     tls,
     keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
+    requestTimeoutMs: config.server.requestTimeoutMs,
   });
   await app.listen({ host: config.server.host, port: config.server.port });
   const stopFiles = config.watch ? watchAll(source, config, app, deps) : () => undefined;

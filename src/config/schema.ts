@@ -110,6 +110,10 @@ export const ConfigSchema = Type.Object(
         // The apiserver keeps connections alive and reuses them; a server that closes idle
         // connections sooner than the client expects causes intermittent EOF / connection reset.
         keepAliveTimeoutMs: Type.Integer({ minimum: 1000, default: 120_000 }),
+        // The time a client has to send a whole request. The apiserver sends each body at once;
+        // a client that declares a body and stalls would otherwise hold its share of the
+        // in-flight byte budget for as long as its connection lives (Fastify's default: no limit).
+        requestTimeoutMs: Type.Integer({ minimum: 1000, maximum: 300_000, default: 10_000 }),
         // On SIGTERM, keep serving this long (readiness off, every answer `Connection: close`)
         // before closing the listener: the time endpoints or a load balancer take to stop sending
         // new connections here. drainTimeoutMs then bounds the in-flight requests.

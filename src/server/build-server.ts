@@ -18,6 +18,8 @@ export const BODY_LIMIT = 7 * 1024 * 1024;
 export interface ServerOptions {
   tls: ServingCert;
   keepAliveTimeoutMs: number;
+  /** Time to receive a whole request; past it Node answers 408 and closes the connection. */
+  requestTimeoutMs: number;
 }
 
 export async function buildServer(deps: ServerDeps, opts: ServerOptions) {
@@ -25,8 +27,18 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions) {
     loggerInstance: deps.logger,
     // The decision line is the per-request line; Fastify's own request lines would double it.
     logController: new LogController({ disableRequestLogging: true }),
-    https: { key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' },
+    https: {
+      key: opts.tls.key,
+      cert: opts.tls.cert,
+      minVersion: 'TLSv1.2',
+      // Node enforces requestTimeout only together with a headersTimeout no longer than it (set
+      // after creation, as Fastify sets requestTimeout, it waits for the 60 s headersTimeout),
+      // and checks both every connectionsCheckingInterval (default 30 s).
+      headersTimeout: Math.min(60_000, opts.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(1000, opts.requestTimeoutMs),
+    },
     keepAliveTimeout: opts.keepAliveTimeoutMs,
+    requestTimeout: opts.requestTimeoutMs,
     bodyLimit: BODY_LIMIT,
     // JSON.parse makes `__proto__` an own key, which pollutes nothing; refusing it (Fastify's
     // default) would refuse objects the apiserver accepts, e.g. a ConfigMap key `__proto__`.

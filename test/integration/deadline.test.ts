@@ -3,6 +3,7 @@
 // the same deadline bounds the wait for the byte budget and an evaluation on the event loop.
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -121,7 +122,7 @@ describe('the in-flight byte budget', () => {
    * 100-continue`: the server answers it only once its request has run its hooks (the budget is
    * taken), and the server runs in this process, so 'continue' proves it is held.
    */
-  async function holdBudget() {
+  async function holdBudget(h: Harness = small) {
     const headers = {
       'content-type': 'application/json',
       'content-length': String(2 * 1024 * 1024),
@@ -129,10 +130,10 @@ describe('the in-flight byte budget', () => {
     };
     const req = request({
       host: '127.0.0.1',
-      port: small.port,
+      port: h.port,
       method: 'POST',
       path: '/validate',
-      ca: small.tls.ca,
+      ca: h.tls.ca,
       headers,
       agent: false,
     });
@@ -170,6 +171,28 @@ describe('the in-flight byte budget', () => {
     expect(held).toMatch(/^palisade_inflight_request_bytes 2097152$/m);
     expect(held).toMatch(/^palisade_inflight_waiting_requests 0$/m);
   });
+
+  it('cuts a client that declares a body and stalls, and gets its budget back', async () => {
+    const strict = await startHarness({
+      server: { requestTimeoutMs: 1000 },
+      evaluation: { deadlineMs: 300, maxInflightMiB: 1 },
+    });
+    let stalled: ClientRequest | undefined;
+    try {
+      stalled = await holdBudget(strict);
+      const [res] = (await once(stalled, 'response')) as [IncomingMessage];
+      expect(res.statusCode).toBe(408);
+      const r = review(
+        pod('after', [{ name: 'app', image: 'a:1', securityContext: { privileged: true } }]),
+      );
+      const after = (await strict.post(r)).json().response;
+      expect(after).toMatchObject({ uid: r.request.uid, allowed: false, status: { code: 403 } });
+    } finally {
+      stalled?.destroy();
+      await strict.close();
+    }
+    // Bounds the test only: without a request timeout the stalled request is never cut.
+  }, 30_000);
 
   it('gets its budget back when a client goes away, and decides as before', async () => {
     const holder = await holdBudget();

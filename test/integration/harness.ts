@@ -95,6 +95,7 @@ export async function startHarness(configRaw: object = {}): Promise<Harness> {
   const app = await buildServer(deps, {
     tls,
     keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
+    requestTimeoutMs: config.server.requestTimeoutMs,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
