@@ -157,6 +157,9 @@ function watchAutoTls(autoTls: AutoTlsManager, app: App, deps: ServerDeps): () =
 
 function watchAll(source: ConfigSource, config: Config, app: App, deps: ServerDeps): () => void {
   const { runtime, metrics, logger } = deps;
+  // First: the bundle watch follows a reload before "reloaded" is logged, so whoever reads that
+  // line may change the new directory at once.
+  const stops: Array<() => void> = [watchBundle(runtime)];
   runtime.on('reloaded', (kind) => {
     metrics.reloads.inc({ kind, result: 'success' });
     logger.info({ kind }, `${kind} reloaded`);
@@ -168,7 +171,6 @@ function watchAll(source: ConfigSource, config: Config, app: App, deps: ServerDe
       `new ${kind} refused; the previous one keeps serving`,
     );
   });
-  const stops: Array<() => void> = [];
   if (source.file) {
     const file = source.file;
     stops.push(
@@ -180,7 +182,6 @@ function watchAll(source: ConfigSource, config: Config, app: App, deps: ServerDe
       }),
     );
   }
-  stops.push(watchBundle(runtime));
   const { certFile, keyFile } = config.server.tls;
   if (certFile && keyFile) {
     stops.push(
