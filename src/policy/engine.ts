@@ -1,7 +1,7 @@
 // Evaluates every applicable policy of a request with ONE input serialization and ONE wasm
 // evaluation: the bundle's single entrypoint (palisade/violations) runs each policy listed in
 // input.policies with its own parameters.
-import type { AdmissionRequest } from '../admission/types';
+import type { AdmissionRequest } from './request';
 import { throwIfPast } from '../admission/deadline';
 import { describeThrown, PalisadeError, toPalisadeError } from '../errors';
 import { ENTRYPOINT, type Bundle } from './bundle';

@@ -2,7 +2,7 @@
 // policy, the fields its Rego can read (palisade.json `reads`, scripts/policy-reads.js); a field
 // no applicable policy reads is left out of object and oldObject, so a 1 MiB Secret's data or a
 // ConfigMap's binaryData never costs wasm memory when only metadata is checked.
-import type { AdmissionRequest, KubeObject } from '../admission/types';
+import type { AdmissionRequest, KubeObject } from './request';
 import { READS_ALL } from './policy-meta';
 import type { EffectivePolicy } from './policy-set';
 

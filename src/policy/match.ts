@@ -2,7 +2,7 @@
 // (kinds, operations, namespaces, namespace and label selectors). Policies with action `off`
 // never apply, so they are never evaluated.
 import type { Config } from '../config/schema';
-import type { AdmissionRequest } from '../admission/types';
+import type { AdmissionRequest } from './request';
 import { selectorMatches } from './label-selector';
 import type { EffectivePolicy } from './policy-set';
 
