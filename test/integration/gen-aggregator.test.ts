@@ -2,9 +2,11 @@
 // cannot change an answer: rules that read input.parameters (directly or through another rule),
 // that may be undefined, that are private or that are functions are left to each policy.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateAggregator } from '../../src/policy/build/aggregator';
+import { Opa } from '../../src/policy/build/opa';
 
 const ROOT = join(__dirname, '..', '..');
 const OPA = join(ROOT, '.tools', 'bin', 'opa');
@@ -44,7 +46,7 @@ violation contains "enabled" if demo.enabled
 
 let work: string;
 let aggregator: string;
-beforeAll(() => {
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'palisade-aggregator-'));
   mkdirSync(join(work, 'lib'));
   writeFileSync(join(work, 'lib', 'demo.rego'), LIB);
@@ -52,16 +54,11 @@ beforeAll(() => {
     mkdirSync(join(work, id));
     writeFileSync(join(work, id, 'policy.rego'), policy(id));
   }
-  const out = join(work, 'main.rego');
-  execFileSync('node', [
-    join(ROOT, 'scripts', 'gen-aggregator.js'),
-    OPA,
-    work,
-    out,
-    'strict=policies.strict',
-    'lax=policies.lax',
+  aggregator = await generateAggregator(new Opa(OPA), work, [
+    { id: 'strict', package: 'policies.strict' },
+    { id: 'lax', package: 'policies.lax' },
   ]);
-  aggregator = readFileSync(out, 'utf8');
+  writeFileSync(join(work, 'main.rego'), aggregator);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -1,10 +1,11 @@
-// What scripts/policy-reads.js derives a policy can read of input.review.object (palisade.json
+// What src/policy/build/reads.ts derives a policy can read of input.review.object (palisade.json
 // `reads`): a field it names, through refs, object.get paths and library rules; nothing for a
 // type check; everything ('*') whenever the Rego can see the object as a whole.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Opa } from '../../src/policy/build/opa';
+import { policyReads } from '../../src/policy/build/reads';
 
 const ROOT = join(__dirname, '..', '..');
 const OPA = join(ROOT, '.tools', 'bin', 'opa');
@@ -24,16 +25,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function reads(body: string): unknown {
+function reads(body: string): Promise<unknown> {
   const pkg = `policies.p${++n}`;
   const file = join(work, `p${n}.rego`);
   writeFileSync(file, `package ${pkg}\n\nimport data.lib.demo\n\n${body}\n`);
-  const script = `const {policyReads} = require(${JSON.stringify(join(ROOT, 'scripts', 'policy-reads.js'))});
-    process.stdout.write(JSON.stringify(policyReads(process.argv[1], process.argv.slice(3), process.argv[2])))`;
-  const out = execFileSync('node', ['-e', script, OPA, pkg, join(work, 'lib.rego'), file], {
-    encoding: 'utf8',
-  });
-  return JSON.parse(out);
+  return policyReads(new Opa(OPA), [join(work, 'lib.rego'), file], pkg);
 }
 
 it.each([
@@ -84,6 +80,6 @@ it.each([
   ['the object as a value', 'violation contains "x" if count(input.review.object) > 3', '*'],
   ['the whole request', 'violation contains json.marshal(input.review) if true', '*'],
   ['a walk over input', 'violation contains "x" if walk(input, [_, "secret"])', '*'],
-])('%s', (_, body, want) => {
-  expect(reads(body)).toEqual(want);
+])('%s', async (_, body, want) => {
+  expect(await reads(body)).toEqual(want);
 });
