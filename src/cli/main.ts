@@ -6,6 +6,7 @@ import { CliError } from './cli-error';
 import { buildCommand } from './commands/build';
 import { evalCommand } from './commands/eval';
 import { explainCommand } from './commands/explain';
+import { generateCommand } from './commands/generate';
 import { testCommand } from './commands/test';
 import { processIo, type CliIo } from './io';
 import { VERSION } from './version';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   test: testCommand,
   eval: evalCommand,
   explain: explainCommand,
+  generate: generateCommand,
 };
 
 export const USAGE = `Usage: palisade <command> [options]
@@ -26,6 +28,7 @@ Commands:
   test [dir]              opa test, then every example manifest through the engine
   eval -f <file|dir|->    evaluate manifests as the webhook would; prints what kubectl would show
   explain <policy-id>     what a policy checks, its parameters, controls and examples
+  generate [--check]      write or check the generated files (capabilities, docs, chart, deploy)
 
 Run palisade <command> --help for its options. Docs: docs/cli.md.
 Exit: 0 clean, 1 violations or failed tests, 2 usage or tool error.`;

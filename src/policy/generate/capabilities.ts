@@ -1,0 +1,93 @@
+// policies/capabilities.json: the OPA capabilities file that `opa build -t wasm` and `opa check`
+// use, so that a policy calling a builtin the webhook cannot evaluate fails at BUILD time (naming
+// the builtin and file:line) instead of at evaluation with "not implemented".
+//
+// Allowed builtins = (builtins the compiled wasm module implements natively, measured by
+// builtin-probe.ts) ∪ (builtins the Palisade host supplies: the keys of hostBuiltins in
+// src/policy/builtins, the very table the runtime hands to the wasm module, so no list is kept
+// in sync by hand).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hostBuiltins } from '../builtins';
+import { probeBuiltins, type OpaBuiltin } from './builtin-probe';
+import { formatText } from './format-text';
+import { GenerateError } from './generate-error';
+import { pinnedTool, toolOutput } from './run-tool';
+
+// Language features kept from `opa capabilities --current`. rego_v1 is required to parse Rego v1
+// at all; keywords_in_refs only relaxes the parser. template_strings is kept only when the
+// builtin it compiles to (internal.template_string) is allowed. rego_v2 / rego_v2_import are
+// dropped: policies are Rego v1, and rego_v2 would imply features that are not checked here.
+const KEEP_FEATURES = ['rego_v1', 'keywords_in_refs'];
+const FEATURE_NEEDS_BUILTIN: Readonly<Record<string, string>> = {
+  template_strings: 'internal.template_string',
+};
+
+interface OpaCapabilities {
+  builtins: OpaBuiltin[];
+  future_keywords?: string[];
+  features?: string[];
+}
+
+export interface Capabilities {
+  /** The file's text, formatted as prettier would. */
+  text: string;
+  /** One line saying what was measured (printed with --verbose). */
+  summary: string;
+}
+
+/** Measures the pinned opa and renders policies/capabilities.json (root: the repository). */
+export async function renderCapabilities(root: string): Promise<Capabilities> {
+  const opa = pinnedTool(root, 'opa');
+  const version = opaVersion(opa);
+  const current = JSON.parse(toolOutput(opa, ['capabilities', '--current'])) as OpaCapabilities;
+  const known = new Set(current.builtins.map((b) => b.name));
+  const host = Object.keys(hostBuiltins);
+  for (const h of host) {
+    if (!known.has(h)) {
+      throw new GenerateError(
+        'PAL_GEN_SOURCE',
+        `src/policy/builtins/index.ts: host builtin ${h} is unknown to opa ${version}`,
+      );
+    }
+  }
+
+  const work = mkdtempSync(join(tmpdir(), 'palisade-caps-'));
+  let probe;
+  try {
+    probe = probeBuiltins(opa, current.builtins, work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const allowed = new Set([...probe.native, ...host]);
+  const features = (current.features ?? []).filter(
+    (f) =>
+      KEEP_FEATURES.includes(f) ||
+      (FEATURE_NEEDS_BUILTIN[f] !== undefined && allowed.has(FEATURE_NEEDS_BUILTIN[f])),
+  );
+  if (!features.includes('rego_v1')) {
+    throw new GenerateError('PAL_GEN_TOOL', `opa ${version} capabilities lack the rego_v1 feature`);
+  }
+  const caps = {
+    builtins: current.builtins.filter((b) => allowed.has(b.name)),
+    future_keywords: current.future_keywords ?? [],
+    features,
+  };
+  const file = join(root, 'policies', 'capabilities.json');
+  const summary =
+    `opa ${version}: ${current.builtins.length} builtins, ${probe.native.length} native in ` +
+    `wasm, ${probe.host.length} need the host (${host.length} host-provided kept), ` +
+    `${probe.failed.length} not compilable; ${caps.builtins.length} allowed; features ` +
+    `${features.join(', ')}; ${probe.compiles} compiles`;
+  return { text: await formatText(JSON.stringify(caps), file, 'json'), summary };
+}
+
+function opaVersion(opa: string): string {
+  const line = toolOutput(opa, ['version'])
+    .split('\n')
+    .find((l) => l.startsWith('Version:'));
+  if (!line) throw new GenerateError('PAL_GEN_TOOL', `${opa} version printed no Version: line`);
+  return line.replace('Version:', '').trim();
+}
