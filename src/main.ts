@@ -6,17 +6,18 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { AutoTlsManager } from './certs/auto-tls';
+import { loadCertFiles, staticServingCert, type ServingCert } from './certs/serving-cert';
 import { configSource, loadConfig, type ConfigSource } from './config/load';
 import type { Config } from './config/schema';
 import { describeThrown } from './errors';
-import { wantsNamespaceWatch, watchNamespaces, type NamespaceWatch } from './kube/namespace-watch';
+import { watchNamespaces, type NamespaceWatch } from './kube/namespace-watch';
 import { createLogger } from './logger';
 import { PolicyRuntime } from './policy/policy-runtime';
+import { needsNamespaceWatch } from './policy/snapshot';
 import { buildServer, replaceCertificate, type App } from './server/build-server';
 import type { ServerDeps } from './server/deps';
 import { drainOnSignal } from './server/drain';
 import { Metrics } from './server/metrics';
-import { loadCertFiles, selfSigned, type ServingCert } from './server/tls';
 import { watchFiles } from './watch-files';
 
 const USAGE = `Usage: palisade-webhook [--config FILE] [--port N] [--host ADDR] [--bundle DIR]
@@ -59,11 +60,11 @@ export async function main(argv: string[]): Promise<number> {
         { logger },
       )
     : undefined;
-  const tls = autoTls ? await autoTls.start() : loadTls(config);
+  const tls = autoTls ? await autoTls.start() : staticServingCert(config.server);
   let draining = false;
   const metrics = new Metrics({ processMetrics: true });
-  const deps: ServerDeps = { runtime, metrics, logger, isReady: () => !draining };
-  const namespaces = namespaceWatcher(deps, config.kubernetes.kubeconfig);
+  const deps: ServerDeps = { snapshots: runtime, metrics, logger, isReady: () => !draining };
+  const namespaces = namespaceWatcher(runtime, deps, config.kubernetes.kubeconfig);
   await namespaces.update();
   runtime.on('reloaded', () => void namespaces.update());
   const app = await buildServer(deps, {
@@ -72,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     requestTimeoutMs: config.server.requestTimeoutMs,
   });
   await app.listen({ host: config.server.host, port: config.server.port });
-  const stopFiles = config.watch ? watchAll(source, config, app, deps) : () => undefined;
+  const stopFiles = config.watch ? watchAll(source, config, app, runtime, deps) : () => undefined;
   // tls.mode auto checks its Secret and caBundle whatever `watch` says: renewal is not optional.
   const stopAutoTls = autoTls ? watchAutoTls(autoTls, app, deps) : () => undefined;
   const stopWatching = () => {
@@ -98,26 +99,17 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function loadTls(config: Config): ServingCert {
-  const { certFile, keyFile } = config.server.tls;
-  if (certFile && keyFile) return loadCertFiles(certFile, keyFile);
-  return selfSigned(
-    ['localhost', config.server.host, '127.0.0.1'].filter((h, i, a) => a.indexOf(h) === i),
-  );
-}
-
 /**
- * Starts the namespace watch once the policies need it (at start or after a reload) and hands
- * its lookup to the server. It is read at start: a kubeconfig change needs a restart, and a
- * watch, once started, runs until exit.
+ * Starts the namespace watch (src/kube) once the snapshot needs it (src/policy decides, at start
+ * or after a reload) and hands its lookup to the server. The kubeconfig is read at start: a
+ * change needs a restart, and a watch, once started, runs until exit.
  */
-function namespaceWatcher(deps: ServerDeps, kubeconfig: string | undefined) {
+function namespaceWatcher(runtime: PolicyRuntime, deps: ServerDeps, kubeconfig?: string) {
   let started: Promise<NamespaceWatch | undefined> | undefined;
-  const { runtime, metrics, logger } = deps;
+  const { metrics, logger } = deps;
   return {
     update(): Promise<unknown> {
-      const { config, policies } = runtime.snapshot;
-      if (started || !wantsNamespaceWatch(config, policies)) return Promise.resolve();
+      if (started || !needsNamespaceWatch(runtime.snapshot)) return Promise.resolve();
       started = watchNamespaces({
         kubeconfig,
         logger,
@@ -155,8 +147,14 @@ function watchAutoTls(autoTls: AutoTlsManager, app: App, deps: ServerDeps): () =
   );
 }
 
-function watchAll(source: ConfigSource, config: Config, app: App, deps: ServerDeps): () => void {
-  const { runtime, metrics, logger } = deps;
+function watchAll(
+  source: ConfigSource,
+  config: Config,
+  app: App,
+  runtime: PolicyRuntime,
+  deps: ServerDeps,
+): () => void {
+  const { metrics, logger } = deps;
   // First: the bundle watch follows a reload before "reloaded" is logged, so whoever reads that
   // line may change the new directory at once.
   const stops: Array<() => void> = [watchBundle(runtime)];

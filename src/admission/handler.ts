@@ -1,7 +1,7 @@
 // The pure core: AdmissionReview in, AdmissionReview out. Knows nothing of HTTP.
-import type { Config } from '../config/schema';
+import { Deadline } from '../deadline';
 import { toPalisadeError, type PalisadeError } from '../errors';
-import { serializeInput, type Evaluator } from '../policy/engine';
+import { serializeInput } from '../policy/engine';
 import {
   applicablePolicies,
   exemption,
@@ -9,24 +9,19 @@ import {
   type NamespaceLabels,
 } from '../policy/match';
 import type { Action } from '../policy/policy-meta';
-import type { EffectivePolicy } from '../policy/policy-set';
+import { policyIndex, type ActiveAction } from '../policy/policy-index';
+import type { PolicySnapshot } from '../policy/snapshot';
 import type { Violation } from '../policy/violation';
-import { Deadline } from './deadline';
 import { auditAnnotations, denyMessage, warningLines } from './messages';
 import { allowed, denied, errored, type ReplyTo } from './response';
 import type { AdmissionReviewRequest, AdmissionReviewResponse } from './types';
 
-/** Everything one decision needs, swapped as a whole on reload. */
-export interface PolicySnapshot {
-  readonly config: Config;
-  readonly policies: readonly EffectivePolicy[];
-  readonly evaluator: Evaluator;
-}
+export type { NamespaceLabels };
 
 export type Outcome = 'allow' | 'deny' | 'exempt' | 'error';
 
 export interface ActedViolation extends Violation {
-  action: Exclude<Action, 'off'>;
+  action: ActiveAction;
 }
 
 export interface Decision {
@@ -90,11 +85,11 @@ export async function handleAdmission(
   } finally {
     own?.dispose();
   }
-  const actions = new Map(policies.map((p) => [p.id, p.action]));
+  const { actions } = policyIndex(snapshot.policies);
   const violations: ActedViolation[] = [];
   for (const v of found) {
     const action = actions.get(v.policy);
-    if (action && action !== 'off') violations.push({ ...v, action });
+    if (action) violations.push({ ...v, action });
   }
   return { ...decide(to, violations), evaluated, violations, ...unknown };
 }

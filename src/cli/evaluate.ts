@@ -1,9 +1,10 @@
 // Runs prepared AdmissionReviews through the webhook's own handler (src/admission/handler.ts)
 // and keeps, per object, the decision and the exact texts the webhook would answer with.
-import { handleAdmission, type PolicySnapshot } from '../admission/handler';
+import { handleAdmission } from '../admission/handler';
 import { sortViolations } from '../admission/messages';
 import type { AdmissionReviewRequest, KubeObject } from '../admission/types';
 import type { ActedViolation, HandleOptions } from '../admission/handler';
+import type { PolicySnapshot } from '../policy/snapshot';
 import { parseFieldPath, type PathSegment } from './field-path';
 import type { SourceDocument } from './parse-documents';
 import type { ObjectResult, ResultViolation } from './results';

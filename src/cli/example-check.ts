@@ -2,10 +2,11 @@
 // violations with its expectation (docs/policy-contract.md): an allowed example must give none,
 // a denied one exactly the listed ones (as a set, each cut down to the keys the expectation uses).
 import { readFile } from 'node:fs/promises';
-import { handleAdmission, type PolicySnapshot } from '../admission/handler';
+import { handleAdmission } from '../admission/handler';
 import type { KubeObject } from '../admission/types';
 import { describeThrown } from '../errors';
 import { defaultParameters } from '../policy/policy-meta';
+import type { PolicySnapshot } from '../policy/snapshot';
 import { buildReview } from './build-review';
 import { customKindsOf, resolveKind } from './kube-kinds';
 import { describeProblem, parseDocuments } from './parse-documents';

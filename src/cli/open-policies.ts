@@ -1,13 +1,13 @@
 // Loads the webhook config and bundle with the webhook's own loader and runtime, then narrows
 // the policy set as the command line asks (--policy globs, --action override). The snapshot it
 // returns is what src/admission/handler.ts evaluates, for the CLI exactly as for the server.
-import type { PolicySnapshot } from '../admission/handler';
 import { configSource, loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import { PalisadeError } from '../errors';
 import type { PolicyMeta } from '../policy/policy-meta';
 import { PolicyRuntime } from '../policy/policy-runtime';
 import type { EffectivePolicy } from '../policy/policy-set';
+import type { PolicySnapshot } from '../policy/snapshot';
 import { CliError, usageError } from './cli-error';
 import type { CliIo } from './io';
 import { DEFAULT_BUNDLE, defaultBundle } from './paths';

@@ -6,8 +6,10 @@
 // permission does not mean one GET per request. A lookup never rejects: unknown labels are
 // `undefined`, and the caller then applies the policy.
 import type { Logger } from 'pino';
-import type { Labels } from '../policy/match';
 import { apiReason } from './client';
+
+/** A namespace's metadata.labels. */
+export type Labels = Record<string, string>;
 
 /** Reads one namespace's labels from the API; null when there is no such namespace. */
 export type NamespaceGetter = (name: string) => Promise<Labels | null>;

@@ -1,23 +1,15 @@
 // Namespace labels from the apiserver: a NamespaceLabelCache kept current by a
 // NamespaceReflector (list, then watches) over client-node, with a bounded GET for a namespace
 // the watch has not delivered yet. While the watch is failing, lookups fall back to GETs.
-// Needs get, list and watch on namespaces.
+// Needs get, list and watch on namespaces. Whether the policies need it is the policy part's
+// decision (needsNamespaceWatch in src/policy/snapshot.ts); main.ts starts it.
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema';
-import { usesNamespaceSelector } from '../policy/match';
-import type { EffectivePolicy } from '../policy/policy-set';
 import { API_TIMEOUT_MS, apiStatus, loadKubeConfig, withTimeout } from './client';
 import { NamespaceLabelCache, type LookupSource } from './namespace-labels';
 import { NamespaceReflector, type NamespaceApi, type NamespaceObject } from './namespace-reflector';
 
 /** A lookup answers an admission request that is waiting: a GET gets this long. */
 const GET_TIMEOUT_MS = 1_000;
-
-/** kubernetes.namespaceLabels: watch, or auto while an active policy has a namespaceSelector. */
-export function wantsNamespaceWatch(config: Config, policies: readonly EffectivePolicy[]): boolean {
-  const mode = config.kubernetes.namespaceLabels;
-  return mode === 'auto' ? usesNamespaceSelector(policies) : mode === 'watch';
-}
 
 export interface NamespaceWatchOptions {
   /** A kubeconfig file; unset: $KUBECONFIG, ~/.kube/config or the in-cluster account. */

@@ -1,19 +1,19 @@
 // Evaluates every applicable policy of a request with ONE input serialization and ONE wasm
 // evaluation: the bundle's single entrypoint (palisade/violations) runs each policy listed in
 // input.policies with its own parameters.
-import type { AdmissionRequest } from './request';
-import { throwIfPast } from '../admission/deadline';
+import { throwIfPast } from '../deadline';
 import { describeThrown, PalisadeError, toPalisadeError } from '../errors';
 import { ENTRYPOINT, type Bundle } from './bundle';
 import { fieldsRead, withFieldsRead } from './input-fields';
 import type { EffectivePolicy } from './policy-set';
+import type { AdmissionRequest } from './request';
 import { toViolations, type Violation } from './violation';
 import { WasmPolicy, type WasmLimits } from './wasm-runtime';
 
 export interface Evaluator {
   /**
    * Rejects with the signal's reason (abortReason) once it aborts: the request's one deadline
-   * (admission/deadline.ts) bounds the evaluation, the evaluator keeps no timer of its own.
+   * (src/deadline.ts) bounds the evaluation, the evaluator keeps no timer of its own.
    */
   evaluate(input: ArrayBuffer, signal: AbortSignal): Promise<Violation[]>;
   close(): Promise<void>;
@@ -28,13 +28,29 @@ export function serializeInput(
   req: AdmissionRequest,
   policies: readonly EffectivePolicy[],
 ): ArrayBuffer {
-  const selected: Record<string, { parameters: Record<string, unknown> }> = {};
-  for (const p of policies) selected[p.id] = { parameters: p.parameters };
-  const review = withFieldsRead(req, fieldsRead(policies));
-  const bytes = encoder.encode(JSON.stringify({ review, policies: selected }));
+  const review = JSON.stringify(withFieldsRead(req, fieldsRead(policies)));
+  // The same text as JSON.stringify({ review, policies: { [id]: { parameters } } }), with each
+  // policy's part serialized once per policy, not once per request.
+  const selected = policies.map(policyEntry).join(',');
+  const bytes = encoder.encode(`{"review":${review},"policies":{${selected}}}`);
   return bytes.buffer as ArrayBuffer;
 }
 const encoder = new TextEncoder();
+
+/**
+ * `"id":{"parameters":{...}}`, the policy's entry of input.policies. Kept by the policy object's
+ * identity: a policy with other parameters (a config reload, the CLI's example parameters) is a
+ * new object, with its own entry.
+ */
+export function policyEntry(p: EffectivePolicy): string {
+  let entry = entries.get(p);
+  if (entry === undefined) {
+    entry = `${JSON.stringify(p.id)}:${JSON.stringify({ parameters: p.parameters })}`;
+    entries.set(p, entry);
+  }
+  return entry;
+}
+const entries = new WeakMap<EffectivePolicy, string>();
 
 /** Evaluates on the calling thread. A failed evaluation replaces the instance. */
 export class InlineEvaluator implements Evaluator {

@@ -1,10 +1,12 @@
 // Which policies apply to one admission request: exemptions first, then each policy's match
 // (kinds, operations, namespaces, namespace and label selectors). Policies with action `off`
-// never apply, so they are never evaluated.
+// never apply, so they are never evaluated. What depends on the policy set alone (the policies
+// by kind, whether a namespaceSelector is used) comes from its index (policy-index.ts).
 import type { Config } from '../config/schema';
-import type { AdmissionRequest } from './request';
 import { selectorMatches } from './label-selector';
+import { policyIndex } from './policy-index';
 import type { EffectivePolicy } from './policy-set';
+import type { AdmissionRequest } from './request';
 
 export type Labels = Record<string, string>;
 
@@ -40,12 +42,7 @@ export function namespaceLabelsNeeded(
   req: AdmissionRequest,
 ): string | undefined {
   if (!req.namespace || req.kind.kind === 'Namespace') return undefined;
-  return usesNamespaceSelector(policies) ? req.namespace : undefined;
-}
-
-/** Whether a policy that is not off has a namespaceSelector. */
-export function usesNamespaceSelector(policies: readonly EffectivePolicy[]): boolean {
-  return policies.some((p) => p.action !== 'off' && p.match.namespaceSelector !== undefined);
+  return policyIndex(policies).usesNamespaceSelector ? req.namespace : undefined;
 }
 
 /** `namespaceLabels`: the labels of the request's namespace, when known. */
@@ -54,12 +51,14 @@ export function applicablePolicies(
   req: AdmissionRequest,
   namespaceLabels?: Labels,
 ): EffectivePolicy[] {
-  return policies.filter((p) => p.action !== 'off' && matches(p, req, namespaceLabels));
+  // forKind: the active policies of the request's kind; the rest of the match is per request.
+  return policyIndex(policies)
+    .forKind(req.kind.kind)
+    .filter((p) => matches(p, req, namespaceLabels));
 }
 
 function matches(p: EffectivePolicy, req: AdmissionRequest, nsLabels?: Labels): boolean {
   const m = p.match;
-  if (m.kinds && !m.kinds.some((k) => k === '*' || k === req.kind.kind)) return false;
   const ops = m.operations ?? ['CREATE', 'UPDATE'];
   if (!ops.some((o) => o === '*' || o === req.operation)) return false;
   const ns = namespaceOf(req);

@@ -4,14 +4,14 @@
 // for as long as it runs (use()), and a replaced snapshot's evaluator is closed only once the
 // last decision holding it has finished: a reload under traffic errors no request.
 import { EventEmitter } from 'node:events';
-import type { PolicySnapshot } from '../admission/handler';
+import { availableParallelism } from 'node:os';
 import type { Config } from '../config/schema';
 import { PalisadeError } from '../errors';
 import { loadBundle, type Bundle } from './bundle';
-import { availableParallelism } from 'node:os';
 import { InlineEvaluator } from './engine';
-import { PoolEvaluator } from './pool-evaluator';
 import { resolvePolicies } from './policy-set';
+import { PoolEvaluator } from './pool-evaluator';
+import { prepareSnapshot, type PolicySnapshot } from './snapshot';
 
 export type ReloadKind = 'config' | 'bundle';
 
@@ -48,10 +48,6 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
   /** The snapshot now; a decision that awaits between reads of it should use use(). */
   get snapshot(): PolicySnapshot {
     return this.current.snapshot;
-  }
-
-  get bundle(): Bundle {
-    return this.current.snapshot.bundle;
   }
 
   /**
@@ -139,5 +135,5 @@ async function build(config: Config, bundle: Bundle): Promise<Built> {
   const ev = config.evaluation;
   const threads = ev.workers === 'auto' ? availableParallelism() : ev.workers;
   const evaluator = threads === 0 ? inline : new PoolEvaluator(bundle, limits, { threads });
-  return { config, bundle, policies, evaluator };
+  return prepareSnapshot({ config, bundle, policies, evaluator });
 }

@@ -1,7 +1,6 @@
 // The Fastify factory: HTTPS only, TLS 1.2+, a long keep-alive, a body limit, JSON errors.
 import Fastify, { LogController } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
-import type { ServingCert } from './tls';
 import type { ServerDeps } from './deps';
 import { closeConnectionsWhileDraining } from './drain';
 import { toHttpError } from './error-status';
@@ -15,8 +14,15 @@ import { validateRoute } from './routes/validate';
  */
 export const BODY_LIMIT = 7 * 1024 * 1024;
 
+/** The certificate the server presents: src/certs makes it (ServingCert), the server serves it. */
+export interface ServerCertificate {
+  cert: string;
+  key: string;
+  expiresAt: Date;
+}
+
 export interface ServerOptions {
-  tls: ServingCert;
+  tls: ServerCertificate;
   keepAliveTimeoutMs: number;
   /** Time to receive a whole request; past it Node answers 408 and closes the connection. */
   requestTimeoutMs: number;
@@ -70,10 +76,10 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions) {
   return app;
 }
 
-/** Swaps the serving certificate in place: new handshakes use it, open connections continue. */
 export type App = Awaited<ReturnType<typeof buildServer>>;
 
-export function replaceCertificate(app: App, deps: ServerDeps, tls: ServingCert): void {
+/** Swaps the serving certificate in place: new handshakes use it, open connections continue. */
+export function replaceCertificate(app: App, deps: ServerDeps, tls: ServerCertificate): void {
   (app.server as unknown as TlsServer).setSecureContext({
     key: tls.key,
     cert: tls.cert,

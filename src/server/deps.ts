@@ -1,11 +1,13 @@
+// What the HTTP layer needs from the rest of Palisade, all of it through the admission part:
+// the server never imports the policy part (docs/architecture.md).
 import type { Logger } from 'pino';
-import type { NamespaceLabels } from '../policy/match';
-import type { PolicyRuntime } from '../policy/policy-runtime';
+import type { NamespaceLabels } from '../admission/handler';
+import type { SnapshotSource } from '../admission/snapshot-source';
 import type { Metrics } from './metrics';
 
-/** What the HTTP layer needs from the rest of Palisade. */
 export interface ServerDeps {
-  runtime: PolicyRuntime;
+  /** The policies' snapshots (main.ts passes the PolicyRuntime). */
+  snapshots: SnapshotSource;
   metrics: Metrics;
   logger: Logger;
   /** Readiness beyond the bundle: TLS loaded and not draining. */

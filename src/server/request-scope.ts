@@ -5,7 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { ByteBudget } from '../admission/byte-budget';
-import { Deadline } from '../admission/deadline';
+import { Deadline } from '../deadline';
 import { replyAddressInPrefix } from '../admission/decode';
 import { errored } from '../admission/response';
 import { PalisadeError } from '../errors';
@@ -30,7 +30,7 @@ export function deadlineOf(request: FastifyRequest): AbortSignal | undefined {
 }
 
 export function requestScopeHooks(deps: ServerDeps) {
-  const evaluation = () => deps.runtime.snapshot.config.evaluation;
+  const evaluation = () => deps.snapshots.snapshot.config.evaluation;
   const budget = new ByteBudget(() => evaluation().maxInflightMiB * MiB);
   deps.metrics.watchBudget(budget);
   return {
@@ -94,7 +94,7 @@ async function answerOverloaded(
     return;
   }
   deps.metrics.requests.inc({ operation: '', kind: '', code: 200 });
-  const failureMode = deps.runtime.snapshot.config.failureMode;
+  const failureMode = deps.snapshots.snapshot.config.failureMode;
   await reply.code(200).send(errored(to, error.message, failureMode));
 }
 

@@ -7,7 +7,7 @@ import { request } from 'node:https';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { selfSigned, type ServingCert } from '../../src/server/tls';
+import { selfSigned, type ServingCert } from '../../src/certs/serving-cert';
 import { container, pod, review } from '../fixtures/reviews';
 import { otherPoliciesOff } from './harness';
 

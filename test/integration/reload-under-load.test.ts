@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { selfSigned } from '../../src/server/tls';
+import { selfSigned } from '../../src/certs/serving-cert';
 import { container, pod, review } from '../fixtures/reviews';
 import { BUNDLE, otherPoliciesOff } from './harness';
 import { startWebhookProcess, type WebhookProcess } from './webhook-process';

@@ -1,7 +1,7 @@
 // TLS: 1.2 is the floor, and a replaced certificate serves new connections without a restart.
 import { connect, type PeerCertificate } from 'node:tls';
 import { replaceCertificate } from '../../src/server/build-server';
-import { selfSigned } from '../../src/server/tls';
+import { selfSigned } from '../../src/certs/serving-cert';
 import { startHarness, type Harness } from './harness';
 
 let h: Harness;

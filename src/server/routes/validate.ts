@@ -23,7 +23,7 @@ export async function validateRoute(app: FastifyInstance, deps: ServerDeps): Pro
     }
     const req = review.request;
     // use(): a reload meanwhile must not close the evaluator this decision runs on.
-    const decision = await deps.runtime.use(async (snapshot): Promise<Decision> => {
+    const decision = await deps.snapshots.use(async (snapshot): Promise<Decision> => {
       try {
         return await handleAdmission(review, snapshot, {
           namespaceLabels: deps.namespaceLabels,
@@ -80,7 +80,7 @@ function refuse(deps: ServerDeps, request: FastifyRequest, reply: FastifyReply, 
   const to = replyAddress(request.body);
   if (!to) throw thrown;
   const error = toPalisadeError(thrown);
-  const review = errored(to, error.message, deps.runtime.snapshot.config.failureMode);
+  const review = errored(to, error.message, deps.snapshots.snapshot.config.failureMode);
   // No operation or kind labels: they come from the body that failed to decode.
   const seconds = reply.elapsedTime / 1000;
   record(deps, { review, outcome: 'error', evaluated: [], violations: [], error }, '', '', seconds);

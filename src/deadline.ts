@@ -1,7 +1,7 @@
 // One deadline per request: one timer, started when the request arrives, whose AbortSignal is
 // handed to every stage that can wait (the byte budget, the evaluation). A stage that sees it
 // abort rejects with the signal's reason (abortReason in errors.ts), a coded PAL_ERR_DEADLINE.
-import { abortReason, PalisadeError } from '../errors';
+import { abortReason, PalisadeError } from './errors';
 
 const deadlines = new WeakMap<AbortSignal, Deadline>();
 

@@ -1,9 +1,11 @@
-// The serving certificate: from files (reloaded on change without restart) or, when none is
-// configured, a CA and certificate made at start for local use.
+// Where the serving certificate comes from when it is not server.tls.auto (auto-tls.ts): files
+// (reloaded on change without restart, by main.ts) or, when none are configured, a CA and a
+// certificate made at start for local use. The server only presents what it is given.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { generateCA, generateServing, type KeyPairPem } from '../certs/generate';
+import type { Config } from '../config/schema';
 import { describeThrown, PalisadeError } from '../errors';
+import { generateCA, generateServing, type KeyPairPem } from './generate';
 
 export interface ServingCert {
   cert: string;
@@ -12,6 +14,15 @@ export interface ServingCert {
   ca: string;
   expiresAt: Date;
   source: 'files' | 'self-signed' | 'auto';
+}
+
+/** server.tls.certFile/keyFile when set, else a self-signed certificate for the listen host. */
+export function staticServingCert(server: Config['server']): ServingCert {
+  const { certFile, keyFile } = server.tls;
+  if (certFile && keyFile) return loadCertFiles(certFile, keyFile);
+  return selfSigned(
+    ['localhost', server.host, '127.0.0.1'].filter((h, i, a) => a.indexOf(h) === i),
+  );
 }
 
 export function loadCertFiles(certFile: string, keyFile: string): ServingCert {
@@ -39,7 +50,7 @@ export function selfSigned(hosts: string[]): ServingCert {
   };
 }
 
-export function expiryOf(certPem: string): Date {
+function expiryOf(certPem: string): Date {
   try {
     return new Date(new X509Certificate(certPem).validTo);
   } catch (thrown) {

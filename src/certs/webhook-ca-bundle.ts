@@ -4,9 +4,8 @@
 import type { V1ValidatingWebhookConfiguration } from '@kubernetes/client-node' with {
   'resolution-mode': 'import',
 };
-import type { AdmissionregistrationV1Api } from './client';
-import { bundleContains, mergeBundles, sameBundle, splitPem } from '../certs/pem';
-import { apiStatus, withTimeout } from './client';
+import { apiStatus, withTimeout, type AdmissionregistrationV1Api } from '../kube/client';
+import { bundleContains, mergeBundles, sameBundle, splitPem } from './pem';
 
 const MAX_ATTEMPTS = 5;
 
