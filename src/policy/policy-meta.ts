@@ -29,11 +29,5 @@ export interface PolicyMeta {
   reads?: PolicyReads;
 }
 
-/** Default parameters from a policy's parameter schema. */
-export function defaultParameters(meta: PolicyMeta): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, prop] of Object.entries(meta.parameters?.properties ?? {})) {
-    if (prop && 'default' in prop) out[name] = prop.default;
-  }
-  return out;
-}
+/** Default parameters from a policy's parameter schema: the one algorithm, in source/. */
+export { defaultParameters } from './source/parameters';
