@@ -1,18 +1,27 @@
 // One registry of coded errors. Tests assert on `err.code`, never on message text; the HTTP
 // layer maps codes to statuses in one place (server/error-status.ts) using `status` below.
+// Only the errors that can reach an HTTP response as such have a status: a bad or unparsable
+// body, an overloaded server. Every other error is answered inside an AdmissionReview by the
+// failure mode (evaluation, deadline) or stops the process before it listens (config, bundle,
+// TLS); should one ever reach the error handler, it is a 500, as PAL_ERR_INTERNAL.
+
+interface ErrorSpec {
+  readonly message: string;
+  readonly status?: number;
+}
 
 export const ERRORS = {
-  PAL_ERR_BUNDLE_LOAD: { status: 500, message: 'cannot load policy bundle %s: %s' },
-  PAL_ERR_BUNDLE_INVALID: { status: 500, message: 'invalid policy bundle %s: %s' },
-  PAL_ERR_WASM_EVAL: { status: 500, message: 'policy evaluation failed: %s' },
-  PAL_ERR_WASM_MEMORY: { status: 500, message: 'policy evaluation exceeded its memory limit: %s' },
-  PAL_ERR_BUILTIN: { status: 500, message: 'builtin %s failed: %s' },
-  PAL_ERR_DEADLINE: { status: 500, message: 'policy evaluation exceeded its deadline of %s ms' },
-  PAL_ERR_CONFIG_INVALID: { status: 500, message: 'invalid config %s:\n%s' },
-  PAL_ERR_CONFIG_READ: { status: 500, message: 'cannot read config %s: %s' },
-  PAL_ERR_TLS_LOAD: { status: 500, message: 'cannot load TLS certificate: %s' },
-  PAL_ERR_TLS_AUTO: { status: 500, message: 'automatic TLS (server.tls.auto) failed: %s' },
-  PAL_ERR_KUBE_CONFIG: { status: 500, message: 'no Kubernetes API access: %s' },
+  PAL_ERR_BUNDLE_LOAD: { message: 'cannot load policy bundle %s: %s' },
+  PAL_ERR_BUNDLE_INVALID: { message: 'invalid policy bundle %s: %s' },
+  PAL_ERR_WASM_EVAL: { message: 'policy evaluation failed: %s' },
+  PAL_ERR_WASM_MEMORY: { message: 'policy evaluation exceeded its memory limit: %s' },
+  PAL_ERR_BUILTIN: { message: 'builtin %s failed: %s' },
+  PAL_ERR_DEADLINE: { message: 'policy evaluation exceeded its deadline of %s ms' },
+  PAL_ERR_CONFIG_INVALID: { message: 'invalid config %s:\n%s' },
+  PAL_ERR_CONFIG_READ: { message: 'cannot read config %s: %s' },
+  PAL_ERR_TLS_LOAD: { message: 'cannot load TLS certificate: %s' },
+  PAL_ERR_TLS_AUTO: { message: 'automatic TLS (server.tls.auto) failed: %s' },
+  PAL_ERR_KUBE_CONFIG: { message: 'no Kubernetes API access: %s' },
   PAL_ERR_BAD_REQUEST: { status: 400, message: '%s' },
   PAL_ERR_UNSUPPORTED_MEDIA: { status: 415, message: '%s' },
   PAL_ERR_BODY_TOO_LARGE: { status: 413, message: '%s' },
@@ -22,9 +31,14 @@ export const ERRORS = {
       'Palisade is over its in-flight byte budget of %s MiB: the request waited past its deadline of %s ms',
   },
   PAL_ERR_INTERNAL: { status: 500, message: 'internal error: %s' },
-} as const;
+} as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/** The HTTP status of an error with this code, should it reach an HTTP response. */
+export function httpStatus(code: ErrorCode): number {
+  return (ERRORS[code] as ErrorSpec).status ?? 500;
+}
 
 export class PalisadeError extends Error {
   readonly code: ErrorCode;
@@ -34,7 +48,7 @@ export class PalisadeError extends Error {
     super(format(ERRORS[code].message, args), options);
     this.name = 'PalisadeError';
     this.code = code;
-    this.status = ERRORS[code].status;
+    this.status = httpStatus(code);
   }
 }
 

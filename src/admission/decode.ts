@@ -40,25 +40,18 @@ export function decodeAdmissionReview(body: unknown): AdmissionReviewRequest {
   return body as unknown as AdmissionReviewRequest;
 }
 
-/** The uid and apiVersion of a body, if it has them, so even a rejected request can echo them. */
-export function peekIdentity(body: unknown): { uid?: string; apiVersion?: string } {
-  if (!isObject(body)) return {};
-  const req = isObject(body.request) ? body.request : {};
-  return {
-    uid: typeof req.uid === 'string' ? req.uid : undefined,
-    apiVersion: typeof body.apiVersion === 'string' ? body.apiVersion : undefined,
-  };
-}
-
 /**
  * Where the reply to a body that is not a valid AdmissionReview can go: its uid when it has a
  * non-empty string one, with its apiVersion when that is an admission one. The apiserver then
  * gets an AdmissionReview saying what is wrong instead of failing the call.
  */
 export function replyAddress(body: unknown): ReplyTo | undefined {
-  const { uid, apiVersion } = peekIdentity(body);
-  if (uid === undefined || uid === '') return undefined;
-  return { uid, apiVersion: apiVersion?.startsWith(ADMISSION_GROUP) ? apiVersion : undefined };
+  if (!isObject(body) || !isObject(body.request)) return undefined;
+  const { uid } = body.request;
+  if (typeof uid !== 'string' || uid === '') return undefined;
+  const { apiVersion } = body;
+  const admission = typeof apiVersion === 'string' && apiVersion.startsWith(ADMISSION_GROUP);
+  return { uid, apiVersion: admission ? apiVersion : undefined };
 }
 
 /**

@@ -92,6 +92,6 @@ async function read(dir: string, name: string, optional = false): Promise<Buffer
 }
 
 /** An ArrayBuffer holding exactly these bytes (a Buffer may sit inside a larger shared pool). */
-export function toArrayBuffer(buf: Uint8Array): ArrayBuffer {
+function toArrayBuffer(buf: Uint8Array): ArrayBuffer {
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
 }

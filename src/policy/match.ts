@@ -74,7 +74,7 @@ function matches(p: EffectivePolicy, req: AdmissionRequest, nsLabels?: Labels): 
 }
 
 /** The namespace a request concerns; for a Namespace object, its own name. */
-export function namespaceOf(req: AdmissionRequest): string | undefined {
+function namespaceOf(req: AdmissionRequest): string | undefined {
   if (req.namespace) return req.namespace;
   if (req.kind.kind === 'Namespace') return req.name || req.object?.metadata?.name;
   return undefined;

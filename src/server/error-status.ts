@@ -1,18 +1,18 @@
 // The one place where error codes become HTTP statuses and JSON error bodies.
-import { PalisadeError } from '../errors';
+import { httpStatus, PalisadeError, type ErrorCode } from '../errors';
 
 export interface HttpError {
   status: number;
   body: { error: { code: string; message: string } };
 }
 
-// Fastify's own body-parsing errors, mapped onto ours.
-const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'PAL_ERR_UNSUPPORTED_MEDIA' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAL_ERR_BODY_TOO_LARGE' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'PAL_ERR_BAD_REQUEST' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'PAL_ERR_BAD_REQUEST' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'PAL_ERR_BAD_REQUEST' },
+// Fastify's own body-parsing errors, mapped onto ours (and their statuses, errors.ts).
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'PAL_ERR_UNSUPPORTED_MEDIA',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAL_ERR_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'PAL_ERR_BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'PAL_ERR_BAD_REQUEST',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'PAL_ERR_BAD_REQUEST',
 };
 
 export function toHttpError(err: unknown): HttpError {
@@ -23,8 +23,8 @@ export function toHttpError(err: unknown): HttpError {
   const known = e.code ? FASTIFY_CODES[e.code] : undefined;
   if (known) {
     return {
-      status: known.status,
-      body: { error: { code: known.code, message: e.message ?? known.code } },
+      status: httpStatus(known),
+      body: { error: { code: known, message: e.message ?? known } },
     };
   }
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {

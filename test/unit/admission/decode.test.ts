@@ -1,6 +1,5 @@
 import {
   decodeAdmissionReview,
-  peekIdentity,
   replyAddress,
   replyAddressInPrefix,
 } from '../../../src/admission/decode';
@@ -55,14 +54,6 @@ describe('decodeAdmissionReview', () => {
     expect(() =>
       decodeAdmissionReview({ ...valid(), request: { ...valid().request, uid: undefined } }),
     ).toThrow(/request\.uid/);
-  });
-
-  it('peeks the uid and apiVersion of anything that has them', () => {
-    expect(peekIdentity({ apiVersion: 'admission.k8s.io/v1', request: { uid: 'u1' } })).toEqual({
-      uid: 'u1',
-      apiVersion: 'admission.k8s.io/v1',
-    });
-    expect(peekIdentity('nope')).toEqual({});
   });
 });
 
