@@ -106,8 +106,11 @@ function checkExcludeKinds(exclude: unknown, kinds: string[], err: (m: string) =
   const pods = POD_KINDS.map((k) => k.kind);
   if (!Array.isArray(exclude) || !exclude.every((k) => pods.includes(k as string))) {
     err(`match.excludeKinds must be a list of pod kinds (${pods.join(', ')})`);
-  } else if (!kinds.includes(PODS_ALIAS)) {
-    err(`match.excludeKinds applies to ${PODS_ALIAS}: add ${PODS_ALIAS} to match.kinds`);
+  } else {
+    const both = (exclude as string[]).filter((k) => kinds.includes(k));
+    if (both.length > 0) {
+      err(`match.excludeKinds leaves out ${both.join(', ')}, which match.kinds names`);
+    }
   }
 }
 
