@@ -19,12 +19,13 @@ import {
   type BenchWebhook,
 } from './bench-webhook';
 import { podReview } from './inputs';
-import { apiClient, ensureNamespace, localCluster, type Api } from './kube-api';
 import { decisionDurations, startPalisade } from './palisade-process';
 import { quantile } from './quantile';
-import { writeServingCert } from './serving-cert';
+import { useLocalCluster } from '../test/support/cluster';
+import { ensureNamespace, kubeApi, type KubeApi as Api } from '../test/support/kube-api';
+import { writeServingCert } from '../test/support/serving-cert';
+import { ROOT } from '../test/support/root';
 
-const ROOT = join(__dirname, '..', '..');
 const REQUESTS = Number(process.env.BENCH_APISERVER_REQUESTS ?? 300);
 const ROUNDS = Number(process.env.BENCH_APISERVER_ROUNDS ?? 3);
 const NS = 'palisade-bench-apiserver';
@@ -67,7 +68,7 @@ async function timeRequests(api: Api, n: number): Promise<number[]> {
     const start = process.hrtime.bigint();
     const r = await api.call('POST', podsPath, pod);
     const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-    if (r.status !== 201) throw new Error(`dry-run create: HTTP ${r.status}: ${r.body}`);
+    if (r.status !== 201) throw new Error(`dry-run create: HTTP ${r.status}: ${r.text}`);
     if (i >= 20) ms.push(elapsed); // the first 20 warm the connection and caches
   }
   return ms;
@@ -98,7 +99,8 @@ async function startBenchPalisade(dir: string): Promise<Running> {
 }
 
 async function main() {
-  const api = apiClient(localCluster());
+  const cluster = useLocalCluster();
+  const api = kubeApi(cluster.kubeconfig, 1);
   await ensureNamespace(api, NS, { [WEBHOOK.namespaceLabel[0]]: WEBHOOK.namespaceLabel[1] });
   const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-apiserver-'));
   const palisade = await startBenchPalisade(dir);
@@ -120,6 +122,8 @@ async function main() {
   } finally {
     await unregisterWebhook(api, WEBHOOK).catch(() => undefined);
     palisade.stop();
+    api.close();
+    cluster.release();
     rmSync(dir, { recursive: true, force: true });
   }
   const summary = {

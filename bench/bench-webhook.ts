@@ -1,7 +1,7 @@
 // Palisade registered with the local apiserver for the bench: a ValidatingWebhookConfiguration
 // (clientConfig.url, since the local cluster has no Service endpoints; failurePolicy Fail) scoped
 // by a namespace label to the bench's own namespace, and a wait until the apiserver applies it.
-import type { Api } from './kube-api';
+import type { KubeApi as Api } from '../test/support/kube-api';
 
 const VWC_PATH = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations';
 
@@ -51,7 +51,7 @@ export async function registerWebhook(
   caPem: string,
 ): Promise<void> {
   const r = await api.call('POST', VWC_PATH, webhookConfig(w, url, caPem));
-  if (r.status !== 201) throw new Error(`webhook configuration: HTTP ${r.status}: ${r.body}`);
+  if (r.status !== 201) throw new Error(`webhook configuration: HTTP ${r.status}: ${r.text}`);
 }
 
 /** Deletes the configuration; absent is fine. */
@@ -67,9 +67,9 @@ export async function waitWebhook(api: Api, w: BenchWebhook, active: boolean): P
   let last = '';
   for (let i = 0; i < 300; i++) {
     const r = await api.call('POST', w.probe.path, w.probe.object);
-    const denied = r.status === 403 && r.body.includes(w.webhook);
+    const denied = r.status === 403 && r.text.includes(w.webhook);
     if (denied === active) return;
-    last = `HTTP ${r.status}: ${r.body.slice(0, 500)}`;
+    last = `HTTP ${r.status}: ${r.text.slice(0, 500)}`;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`webhook did not become ${active ? 'active' : 'inactive'}; last probe: ${last}`);

@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { ROOT } from '../test/support/root';
 
-const VALUES = join(__dirname, '..', '..', 'charts', 'palisade', 'values.yaml');
+const VALUES = join(ROOT, 'charts', 'palisade', 'values.yaml');
 
 const UNITS: Record<string, number> = {
   '': 1,

@@ -20,8 +20,7 @@ import { listenPort } from './listen-port';
 import { memoryCgroup, type MemoryCgroup } from './memory-cgroup';
 import { startPalisade } from './palisade-process';
 import { peakRssMiB } from './rss-samples';
-
-const ROOT = join(__dirname, '..', '..');
+import { ROOT } from '../test/support/root';
 
 export interface FloodResult {
   target: string;

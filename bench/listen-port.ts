@@ -1,10 +1,8 @@
-// Waits for a server process to print the port it listens on. Once the port is known, the
-// listeners are removed: the decision log keeps flowing, and collecting it in a growing string
+// Waits for a server process of the bench (the null webhook) to print the port it listens on.
+// Once the port is known, the listeners are removed: collecting the output in a growing string
 // scanned on every chunk would cost the load generator CPU and memory for the whole run.
+// Palisade is started and waited for by test/support/palisade-process.ts.
 import type { ChildProcess } from 'node:child_process';
-
-/** Palisade's `palisade listening` log line (every TLS mode), with the port it listens on. */
-export const PALISADE_PORT = /"url":"https:\/\/[^"]*:(\d+)"[^\n]*"msg":"palisade listening"/;
 
 export function listenPort(proc: ChildProcess, name: string, pattern: RegExp): Promise<number> {
   return new Promise((resolve, reject) => {

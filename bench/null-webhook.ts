@@ -2,7 +2,7 @@
 // TLS and keep-alive settings, JSON body parsing) answering allowed without evaluating anything.
 import Fastify from 'fastify';
 import { BODY_LIMIT } from '../src/server/build-server';
-import { selfSigned } from '../src/server/tls';
+import { selfSigned } from '../src/certs/serving-cert';
 
 async function main() {
   const port = Number(process.argv[2] ?? 0);

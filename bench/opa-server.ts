@@ -2,10 +2,10 @@
 // (library, policies and Palisade's generated aggregator), TLS with a certificate we make, queried
 // at POST /v1/data/palisade/violations with the same input the wasm gets.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { httpsCall, type HttpsReply } from './https-call';
-import { writeServingCert } from './serving-cert';
+import { freePort } from '../test/support/free-port';
+import { httpsCall, type HttpsAnswer } from '../test/support/https-client';
+import { writeServingCert } from '../test/support/serving-cert';
 
 export const OPA_PATH = '/v1/data/palisade/violations';
 
@@ -60,18 +60,7 @@ export async function startOpa(
 }
 
 /** One HTTPS request to 127.0.0.1 (GET without a body), certificate not verified. */
-export function post(port: number, path: string, body: string | undefined): Promise<HttpsReply> {
+export function post(port: number, path: string, body: string | undefined): Promise<HttpsAnswer> {
   const method = body === undefined ? 'GET' : 'POST';
   return httpsCall({ host: '127.0.0.1', port, path, method, rejectUnauthorized: false }, body);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }

@@ -1,39 +1,50 @@
-// Palisade as the bench runs it: `node dist/src/main.js` on a free port, with BENCH_CONFIG (if
-// set) under the settings the bench needs, written to a config file in a directory of the
-// caller's.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { listenPort, PALISADE_PORT } from './listen-port';
+// Palisade as the bench runs it (test/support/palisade-process.ts): `node dist/src/main.js` on a
+// free port, with BENCH_CONFIG (if set) under the settings the bench needs, written to a config
+// file in a directory of the caller's. Its output is not collected once it listens: the caller
+// reads or drains stdout and stderr.
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { writeConfigFile } from '../test/support/palisade';
+import { startPalisadeProcess } from '../test/support/palisade-process';
 import type { MemoryCgroup } from './memory-cgroup';
-
-const ROOT = join(__dirname, '..', '..');
 
 export interface PalisadeProcess {
   proc: ChildProcess;
   port: number;
 }
 
+/** BENCH_CONFIG's content, or {} when it is not set. */
+export function benchConfig(): Record<string, unknown> {
+  const file = process.env.BENCH_CONFIG;
+  return file ? (parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+}
+
 /**
- * Starts Palisade and waits until it listens; stdout and stderr are left to the caller. `inside`
- * runs it in a cgroup (memory-cgroup.ts) from its first instruction.
+ * Starts Palisade with a config file (BENCH_CONFIG under `settings`) and waits until it listens;
+ * or, given `configFile`, with that file as it is. `inside` runs it in a cgroup
+ * (memory-cgroup.ts) from its first instruction.
  */
 export async function startPalisade(
   dir: string,
   settings: Record<string, unknown>,
   inside?: Pick<MemoryCgroup, 'command'>,
 ): Promise<PalisadeProcess> {
-  const base = process.env.BENCH_CONFIG
-    ? (parseYaml(readFileSync(process.env.BENCH_CONFIG, 'utf8')) as Record<string, unknown>)
-    : {};
-  const configFile = join(dir, 'config.yaml');
-  writeFileSync(configFile, toYaml({ ...base, ...settings }));
-  const args = ['dist/src/main.js', '--config', configFile, '--port', '0'];
-  const cmd = inside ? inside.command(args) : { file: process.execPath, args };
-  const proc = spawn(cmd.file, cmd.args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const port = await listenPort(proc, 'palisade', PALISADE_PORT);
-  return { proc, port };
+  const configFile = writeConfigFile(dir, { ...benchConfig(), ...settings });
+  return startWithConfig(configFile, inside);
+}
+
+/** Starts Palisade on `configFile` and waits until it listens. */
+export async function startWithConfig(
+  configFile: string,
+  inside?: Pick<MemoryCgroup, 'command'>,
+): Promise<PalisadeProcess> {
+  const p = await startPalisadeProcess({
+    args: ['--config', configFile, '--port', '0'],
+    keepOutput: false,
+    ...(inside && { inside }),
+  });
+  return { proc: p.proc, port: p.port };
 }
 
 /**

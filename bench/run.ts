@@ -21,11 +21,12 @@ import { configMapReview, deploymentReview, podReview } from './inputs';
 import { OPA_PATH, post, startOpa } from './opa-server';
 import { pacedLoad } from './paced-load';
 import { buildPolicySet } from './policy-set';
-import { listenPort, PALISADE_PORT } from './listen-port';
+import { listenPort } from './listen-port';
+import { startWithConfig } from './palisade-process';
 import { runFlood, type FloodResult } from './flood';
 import { peakRssMiB } from './rss-samples';
+import { ROOT } from '../test/support/root';
 
-const ROOT = join(__dirname, '..', '..');
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SCALE = Number(process.env.BENCH_POLICY_SCALE ?? 1);
@@ -64,6 +65,14 @@ function startNode(name: string, args: string[], portPattern: RegExp) {
     proc.stderr!.resume();
     return { proc, port };
   });
+}
+
+/** Palisade on a config file, its output drained (never collected). */
+async function startPalisadeNode(configFile: string) {
+  const p = await startWithConfig(configFile);
+  p.proc.stdout!.resume();
+  p.proc.stderr!.resume();
+  return p;
 }
 
 /** Resets a process's peak RSS (Linux clear_refs 5), so each case reports its own peak. */
@@ -136,11 +145,7 @@ async function main() {
     `{"input":${inputs[i]!.json}}`;
   const targets: Target[] = [];
   try {
-    const pal = await startNode(
-      'palisade',
-      ['dist/src/main.js', '--port', '0', '--config', set.configFile],
-      PALISADE_PORT,
-    );
+    const pal = await startPalisadeNode(set.configFile);
     targets.push({ name: 'palisade', ...pal, path: '/validate', body: (i) => reviewJson[i]! });
     const nul = await startNode('null', ['dist/bench/null-webhook.js', '0'], /listening (\d+)/);
     targets.push({ name: 'null', ...nul, path: '/validate', body: (i) => reviewJson[i]! });
@@ -155,11 +160,7 @@ async function main() {
         baseEvalUs: await evaluationMicros(set.bundle, evalInputs.deployment!),
         evalUs: await evaluationMicros(big.bundle, bigInputs.deployment!),
       };
-      const palN = await startNode(
-        `palisade-x${SCALE}`,
-        ['dist/src/main.js', '--port', '0', '--config', big.configFile],
-        PALISADE_PORT,
-      );
+      const palN = await startPalisadeNode(big.configFile);
       targets.push({
         name: `palisade-x${SCALE}`,
         ...palN,
@@ -170,8 +171,8 @@ async function main() {
     }
     // Same answer from both engines before timing them (a bench of a broken query proves nothing).
     for (const input of Object.keys(reviews)) {
-      const p = JSON.parse((await post(pal.port, '/validate', reviewJson[input])).body);
-      const o = JSON.parse((await post(opa.port, OPA_PATH, opaBody(evalInputs)(input))).body);
+      const p = JSON.parse((await post(pal.port, '/validate', reviewJson[input])).text);
+      const o = JSON.parse((await post(opa.port, OPA_PATH, opaBody(evalInputs)(input))).text);
       process.stderr.write(
         `input ${input}: ${reviewJson[input]!.length} bytes, ${evalInputs[input]!.policies} policies apply; ` +
           `palisade allowed=${p.response?.allowed} warnings=${(p.response?.warnings ?? []).length}, ` +

@@ -13,7 +13,7 @@ import {
   type BenchWebhook,
 } from './bench-webhook';
 import { deploymentReview } from './inputs';
-import { apiClient, ensureNamespace, type KubeAccess } from './kube-api';
+import { ensureNamespace, kubeApi, type KubeAccess } from '../test/support/kube-api';
 import { pacedLoad, type AnswerCheck, type PacedResult } from './paced-load';
 
 const NS = 'palisade-bench-soak';
@@ -69,7 +69,7 @@ export async function apiserverTarget(
   url: string,
   caPem: string,
 ): Promise<ApiserverTarget> {
-  const api = apiClient(access);
+  const api = kubeApi(access, 1);
   await ensureNamespace(api, NS, { [WEBHOOK.namespaceLabel[0]]: WEBHOOK.namespaceLabel[1] });
   await unregisterWebhook(api, WEBHOOK);
   await registerWebhook(api, WEBHOOK, url, caPem);
@@ -88,6 +88,6 @@ export async function apiserverTarget(
         durationS,
         connections,
       }),
-    close: () => unregisterWebhook(api, WEBHOOK),
+    close: () => unregisterWebhook(api, WEBHOOK).finally(() => api.close()),
   };
 }

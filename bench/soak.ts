@@ -15,15 +15,16 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deploymentReview } from './inputs';
-import { localCluster, type KubeAccess } from './kube-api';
 import { pacedLoad, type PacedResult } from './paced-load';
 import { decisionDurations, startPalisade } from './palisade-process';
 import { quantile } from './quantile';
 import { sampleRss, summarizeRss } from './rss-samples';
-import { writeServingCert } from './serving-cert';
+import { useLocalCluster, type LocalCluster } from '../test/support/cluster';
+import { kubeAccess, type KubeAccess } from '../test/support/kube-api';
+import { writeServingCert } from '../test/support/serving-cert';
 import { apiserverTarget, type ApiserverTarget } from './soak-apiserver';
+import { ROOT } from '../test/support/root';
 
-const ROOT = join(__dirname, '..', '..');
 const THROUGH = process.env.BENCH_SOAK_THROUGH ?? 'palisade';
 const VIA_APISERVER = THROUGH === 'apiserver';
 const DURATION_S = Number(process.env.BENCH_SOAK_DURATION ?? 600);
@@ -37,7 +38,8 @@ async function main() {
   if (THROUGH !== 'palisade' && !VIA_APISERVER)
     throw new Error(`BENCH_SOAK_THROUGH must be palisade or apiserver, not ${THROUGH}`);
   // The cluster first: starting it is not part of the soak.
-  const access: KubeAccess | undefined = VIA_APISERVER ? localCluster() : undefined;
+  const cluster: LocalCluster | undefined = VIA_APISERVER ? useLocalCluster() : undefined;
+  const access: KubeAccess | undefined = cluster && kubeAccess(cluster.kubeconfig);
   // A private copy of the bundle and no file watching: a rebuild of dist/ during the soak must not
   // reload policies (a reload replaces the worker pool, which shows as a step in RSS).
   const work = mkdtempSync(join(tmpdir(), 'palisade-soak-'));
@@ -87,6 +89,7 @@ async function main() {
     stopping = true;
     await target?.close();
     proc.kill('SIGTERM');
+    cluster?.release();
     rmSync(work, { recursive: true, force: true });
   }
   const unexpected = Object.values(result.unexpected).reduce((s, n) => s + n, 0);

@@ -3,12 +3,12 @@
 // certificate; a CA rotation keeps old and new CA trusted and never fails a call; a missing
 // webhook configuration stops the process with a clear error.
 import { X509Certificate } from 'node:crypto';
-import { fetchMetrics } from './https-client';
+import { fetchMetrics } from '../support/https-client';
 import { generateCA, generateServing } from '../../src/certs/generate';
 import { certInfo, splitPem } from '../../src/certs/pem';
-import { kubectl, requireCluster } from './cluster';
+import { kubectl, requireCluster } from '../support/cluster';
 import { createNamespace, uniqueName } from './namespaces';
-import { onlyPolicies } from './palisade-process';
+import { onlyPolicies } from '../support/policy-selection';
 import {
   caBundles,
   createWebhookConfiguration,

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseManifests, renderText, SCENARIOS } from '../chart/render';
-import { kubectl, requireCluster, ROOT } from './cluster';
+import { kubectl, requireCluster, ROOT } from '../support/cluster';
 import { installCrds } from './chart/crds';
 import { createNamespace, podSecurityLabels, uniqueName } from './namespaces';
 

@@ -1,7 +1,7 @@
 // A steady stream of server-side dry-run Pod creates through the apiserver (so through every
 // webhook that selects the namespace), at a paced rate, counting every answer that is not a
 // success: kubectl per request is far too slow for tens of requests a second.
-import type { KubeApi } from './pss/kube-api';
+import type { KubeApi } from '../support/kube-api';
 
 export interface LoadResult {
   sent: number;

@@ -2,7 +2,7 @@
 // applied with server-side dry run, one result per object, in a namespace where the apiserver's
 // own Pod Security Admission enforces baseline and warns about restricted.
 import { stringify } from 'yaml';
-import { kubectl } from './cluster';
+import { kubectl } from '../support/cluster';
 import { dryRunApply, parseManifests } from './dry-run-apply';
 import { deploymentObject, podObject } from './manifests';
 import { createPodSecurityNamespace, podSecurityLabels } from './namespaces';

@@ -3,7 +3,7 @@
 // and its whole admission chain (Pod Security Admission, registered webhooks), and nothing is
 // stored. One kubectl call per object, so each result belongs to exactly one object.
 import { parseAllDocuments } from 'yaml';
-import { kubectl } from './cluster';
+import { kubectl } from '../support/cluster';
 
 export interface DryRunResult {
   kind: string;

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './tls/auto-palisade';
+import { freePort } from '../support/free-port';
 
 export interface Backend {
   name: string;

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { certInfo, splitPem } from '../../src/certs/pem';
-import { kubectl, requireCluster, ROOT } from './cluster';
+import { kubectl, requireCluster, ROOT } from '../support/cluster';
 import { CHART, helm, helmOk, setJson, type Helm } from './chart/helm';
 import { serviceAccountKubeconfig } from './chart/service-account-kubeconfig';
 import { createNamespace, uniqueName } from './namespaces';

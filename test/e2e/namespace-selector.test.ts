@@ -11,10 +11,11 @@ import { parseManifests } from '../chart/render';
 import { palisade as palisadeCli } from '../integration/cli-run';
 import { CHART, helmOk, setJson } from './chart/helm';
 import { serviceAccountKubeconfig } from './chart/service-account-kubeconfig';
-import { kubectl, requireCluster } from './cluster';
-import { fetchMetrics, metricValue, postReview } from './https-client';
+import { kubectl, requireCluster } from '../support/cluster';
+import { fetchMetrics, metricValue, postReview } from '../support/https-client';
 import { createNamespace, uniqueName } from './namespaces';
-import { onlyPolicies, startPalisade, type LogLine, type Palisade } from './palisade-process';
+import { startPalisade, type LogLine, type Palisade } from '../support/palisade';
+import { onlyPolicies } from '../support/policy-selection';
 import { applyWebhook, deleteWebhook, waitForWebhook } from './webhook-configuration';
 
 const WEBHOOK = 'namespace-selector.palisade.dev';

@@ -1,7 +1,7 @@
 // Namespaces for e2e tests. The local cluster has no namespace controller, so a deleted namespace
 // stays Terminating forever: every test makes its own, under a name no earlier run used.
 import { randomBytes } from 'node:crypto';
-import { kubectl } from './cluster';
+import { kubectl } from '../support/cluster';
 
 /** `<prefix>-<8 hex>`: a valid namespace name (prefix at most 54 characters). */
 export function uniqueName(prefix: string): string {

@@ -6,13 +6,14 @@
 // server out, as endpoints drop a Terminating pod), answers with `Connection: close` during
 // server.drainDelaySeconds (the apiserver's kept-alive connections move to the other server),
 // then the close (a refused connect is retried on the other server) — docs/chart.md.
-import { kubectl, KUBECONFIG, requireCluster } from './cluster';
+import { kubectl, KUBECONFIG, requireCluster } from '../support/cluster';
 import { startCreateLoad, type LoadResult } from './create-load';
 import { startHaproxy, type Haproxy } from './haproxy';
 import { podObject } from './manifests';
 import { createNamespace, uniqueName } from './namespaces';
-import { onlyPolicies, startPalisade, type Palisade } from './palisade-process';
-import { kubeApi, type KubeApi } from './pss/kube-api';
+import { startPalisade, type Palisade } from '../support/palisade';
+import { onlyPolicies } from '../support/policy-selection';
+import { kubeApi, type KubeApi } from '../support/kube-api';
 import {
   applyWebhook,
   deleteWebhook,

@@ -4,7 +4,7 @@
 // webhook's namespaceSelector excludes, stays manageable (no self-deadlock).
 import { deployment, pod } from './manifests';
 import { createNamespace, uniqueName } from './namespaces';
-import { fingerprint, servedFingerprint } from './palisade-process';
+import { fingerprint, servedFingerprint } from '../support/serving-cert';
 import { applyWebhook, deleteWebhook, waitForWebhook } from './webhook-configuration';
 import { kubectlIn as k, startWebhookSuite, WEBHOOK, type WebhookSuite } from './webhook-suite';
 

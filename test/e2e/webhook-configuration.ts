@@ -5,7 +5,7 @@
 //
 // Other e2e files run in parallel against the same apiserver: scope every webhook with a
 // namespaceSelector that only your own namespaces match, or it will judge their requests too.
-import { kubectl } from './cluster';
+import { kubectl } from '../support/cluster';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
 

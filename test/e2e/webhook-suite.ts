@@ -3,9 +3,10 @@
 // label unique to this run (other e2e files run in parallel on the same apiserver). A namespace
 // carrying EXCLUDE_LABEL is never sent to either: that is how Palisade's own namespace is kept
 // out of its webhook, so Palisade can always be redeployed even when it is down.
-import { kubectl, requireCluster } from './cluster';
+import { kubectl, requireCluster } from '../support/cluster';
 import { createNamespace, uniqueName } from './namespaces';
-import { onlyPolicies, startPalisade, type DecisionLine, type Palisade } from './palisade-process';
+import { startPalisade, type DecisionLine, type Palisade } from '../support/palisade';
+import { onlyPolicies } from '../support/policy-selection';
 import {
   applyWebhook,
   deleteWebhook,

@@ -4,7 +4,7 @@
 import { deployment, IMAGE, pod } from './manifests';
 import { kubectlIn as k, startWebhookSuite, WEBHOOK, type WebhookSuite } from './webhook-suite';
 import { waitForWebhook } from './webhook-configuration';
-import { kubectl } from './cluster';
+import { kubectl } from '../support/cluster';
 
 let suite: WebhookSuite;
 beforeAll(async () => {

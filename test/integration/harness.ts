@@ -1,7 +1,6 @@
 // Starts a real Palisade HTTPS server in-process on a free loopback port, on the real compiled
 // bundle, with a certificate made by node-forge, and talks to it over TLS.
-import { existsSync, readFileSync } from 'node:fs';
-import { request, Agent } from 'node:https';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { validateConfig } from '../../src/config/load';
@@ -10,13 +9,16 @@ import { PolicyRuntime } from '../../src/policy/policy-runtime';
 import { buildServer, type App } from '../../src/server/build-server';
 import type { ServerDeps } from '../../src/server/deps';
 import { Metrics } from '../../src/server/metrics';
-import { selfSigned, type ServingCert } from '../../src/server/tls';
+import { selfSigned, type ServingCert } from '../../src/certs/serving-cert';
+import { localClient, type HttpsAnswer } from '../support/https-client';
+import { bundlePolicyIds, policiesOffExcept } from '../support/policy-selection';
 
 export const BUNDLE = process.env.PALISADE_TEST_BUNDLE ?? 'dist/bundle';
 
 export interface Harness {
   app: App;
-  deps: ServerDeps;
+  /** The server's deps, and the runtime behind its snapshots (reload tests drive it). */
+  deps: ServerDeps & { runtime: PolicyRuntime };
   tls: ServingCert;
   port: number;
   logLines: () => Record<string, unknown>[];
@@ -26,12 +28,7 @@ export interface Harness {
   close: () => Promise<void>;
 }
 
-export interface HttpReply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: () => any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+export type HttpReply = HttpsAnswer;
 
 /**
  * The webhook tests are about the webhook, not the policy library (every built-in policy is
@@ -57,19 +54,14 @@ const BUILT_IN = join(__dirname, '..', '..', 'policies');
 export function otherPoliciesOff(
   bundleDir: string = BUNDLE,
 ): Record<string, { action: 'off' | 'deny' }> {
-  let ids: string[];
-  try {
-    const manifest = JSON.parse(readFileSync(join(bundleDir, 'palisade.json'), 'utf8'));
-    ids = (manifest.policies as { id: string }[]).map((p) => p.id);
-  } catch {
-    return {}; // no readable bundle: the test is about that, and the runtime will say so
-  }
-  return Object.fromEntries([
-    ...ids
-      .filter((id) => !TEST_POLICIES.includes(id) && existsSync(join(BUILT_IN, id, 'policy.yaml')))
-      .map((id) => [id, { action: 'off' as const }]),
-    ...ids.filter((id) => TEST_ACTIONS[id]).map((id) => [id, TEST_ACTIONS[id]!]),
-  ]);
+  // No readable bundle: the test is about that, and the runtime will say so.
+  const ids = bundlePolicyIds(bundleDir) ?? [];
+  const builtIn = ids.filter((id) => existsSync(join(BUILT_IN, id, 'policy.yaml')));
+  const keep = Object.fromEntries(TEST_POLICIES.map((id) => [id, TEST_ACTIONS[id] ?? {}]));
+  const selected = policiesOffExcept(builtIn, keep) as Record<string, { action: 'off' | 'deny' }>;
+  // A kept policy at its defaults needs no entry.
+  for (const id of TEST_POLICIES) if (!TEST_ACTIONS[id]) delete selected[id];
+  return selected;
 }
 
 export async function startHarness(configRaw: object = {}): Promise<Harness> {
@@ -91,7 +83,7 @@ export async function startHarness(configRaw: object = {}): Promise<Harness> {
   const runtime = await PolicyRuntime.start(config);
   const tls = selfSigned(['127.0.0.1']);
   const metrics = new Metrics();
-  const deps: ServerDeps = { runtime, metrics, logger, isReady: () => true };
+  const deps = { snapshots: runtime, runtime, metrics, logger, isReady: () => true };
   const app = await buildServer(deps, {
     tls,
     keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
@@ -99,30 +91,7 @@ export async function startHarness(configRaw: object = {}): Promise<Harness> {
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
-  const agent = new Agent({ keepAlive: true, ca: tls.ca });
-  const send = (
-    method: string,
-    path: string,
-    body?: string,
-    headers: Record<string, string> = {},
-  ) =>
-    new Promise<HttpReply>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text,
-            json: () => JSON.parse(text),
-          });
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  const client = localClient(port, tls.ca);
   return {
     app,
     deps,
@@ -135,10 +104,10 @@ export async function startHarness(configRaw: object = {}): Promise<Harness> {
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>),
     post: (body, headers = { 'content-type': 'application/json' }) =>
-      send('POST', '/validate', typeof body === 'string' ? body : JSON.stringify(body), headers),
-    get: (path) => send('GET', path),
+      client.post('/validate', body, headers),
+    get: (path) => client.get(path),
     close: async () => {
-      agent.destroy();
+      client.close();
       await app.close();
       await runtime.close();
     },

@@ -4,7 +4,7 @@
 // apiserver validates those objects against their real schemas.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { kubectl } from '../cluster';
+import { kubectl } from '../../support/cluster';
 
 const CRDS = [
   {

@@ -1,7 +1,7 @@
 // helm (Helm 3) and helm4 (Helm 4), pinned in .tools/bin, run against the local cluster.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { KUBECONFIG, ROOT } from '../cluster';
+import { KUBECONFIG, ROOT } from '../../support/cluster';
 
 export const CHART = join(ROOT, 'charts', 'palisade');
 export type Helm = 'helm' | 'helm4';

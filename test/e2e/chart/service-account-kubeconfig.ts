@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KUBECONFIG, ROOT } from '../cluster';
+import { KUBECONFIG, ROOT } from '../../support/cluster';
 
 export function serviceAccountKubeconfig(namespace: string, name: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'palisade-sa-'));

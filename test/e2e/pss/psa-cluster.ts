@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { KubeObject } from '../../../src/admission/types';
-import { kubeApi, type KubeApi } from './kube-api';
+import { kubeApi, type KubeApi } from '../../support/kube-api';
 import type { Level } from './pss-engine';
 
 const ROOT = resolve(__dirname, '../../..');

@@ -1,5 +1,5 @@
 // The cluster objects tls.mode auto works on, read and written with kubectl for the tests.
-import { kubectl } from '../cluster';
+import { kubectl } from '../../support/cluster';
 
 async function ok(args: string[], stdin?: string): Promise<string> {
   const r = await kubectl(args, stdin);
