@@ -21,7 +21,6 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src src
-COPY bench bench
 COPY scripts scripts
 COPY policies policies
 # The opa the tools stage built, with its version stamp: build-policies.sh reuses it, so this
