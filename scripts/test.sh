@@ -22,8 +22,8 @@ npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 step "build (TypeScript + policy bundle)"
 npm run -s build
 
-step "policy reference is current (docs/policies.md from the policy folders)"
-node scripts/gen-policy-docs.js --check
+step "generated files are current (capabilities, policy reference, chart summary, deploy/)"
+node bin/palisade.js generate --check
 
 step "policy tests: opa test, then every example through the engine (palisade test)"
 node bin/palisade.js test

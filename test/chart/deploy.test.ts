@@ -1,5 +1,5 @@
 // deploy/palisade.yaml: the chart's default render for `kubectl apply` users, kept in step with
-// the chart by scripts/render-deploy.sh (this test fails when it is stale).
+// the chart by `palisade generate` (this test fails when it is stale).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,9 +7,12 @@ import { kinds, parseManifests, render, ROOT } from './render';
 
 const deployed = parseManifests(readFileSync(join(ROOT, 'deploy', 'palisade.yaml'), 'utf8'));
 
-it('is up to date with the chart (scripts/render-deploy.sh --check)', () => {
+it('is up to date with the chart (palisade generate --check)', () => {
   expect(() =>
-    execFileSync('bash', [join(ROOT, 'scripts/render-deploy.sh'), '--check'], { stdio: 'pipe' }),
+    execFileSync('node', ['bin/palisade.js', 'generate', '--check', '--only', 'deploy'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    }),
   ).not.toThrow();
 });
 

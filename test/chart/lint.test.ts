@@ -139,8 +139,11 @@ describe('values.yaml', () => {
   });
 });
 
-it('files/policies.json is up to date with policies/ (npm run generate:chart)', () => {
+it('files/policies.json is up to date with policies/ (npm run generate)', () => {
   expect(() =>
-    execFileSync('node', [join(ROOT, 'scripts/chart-policies.js'), '--check'], { stdio: 'pipe' }),
+    execFileSync('node', ['bin/palisade.js', 'generate', '--check', '--only', 'chart'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    }),
   ).not.toThrow();
 });

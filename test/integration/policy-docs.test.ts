@@ -1,4 +1,4 @@
-// docs/policies.md is generated from the policy folders by scripts/gen-policy-docs.js: every
+// docs/policies.md is generated from the policy folders by `palisade generate`: every
 // policy is in it with its default action and the exact message of a denied example, the output
 // is deterministic, and --check fails on a stale file (scripts/test.sh runs it).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -8,12 +8,15 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 
 const ROOT = join(__dirname, '..', '..');
-const SCRIPT = join(ROOT, 'scripts', 'gen-policy-docs.js');
+const BIN = join(ROOT, 'bin', 'palisade.js');
 const work = mkdtempSync(join(tmpdir(), 'palisade-docs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const gen = (...args: string[]) =>
-  spawnSync(process.execPath, [SCRIPT, ...args], { cwd: ROOT, encoding: 'utf8' });
+  spawnSync(process.execPath, [BIN, 'generate', '--only', 'docs', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
 
 const ids = readdirSync(join(ROOT, 'policies'))
   .filter(
@@ -40,14 +43,17 @@ it('documents every policy with its default action and a denied message', () => 
 it('writes the same bytes as the committed file, and --check refuses a stale one', () => {
   // The committed file was generated earlier, in another process: equal bytes mean no
   // timestamps, no ordering by chance.
-  const out = join(work, 'policies.md');
-  execFileSync(process.execPath, [SCRIPT, '--out', out], { cwd: ROOT, stdio: 'ignore' });
+  const out = join(work, 'docs', 'policies.md');
+  execFileSync(process.execPath, [BIN, 'generate', '--only', 'docs', '--out-dir', work], {
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
   expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(ROOT, 'docs', 'policies.md'), 'utf8'));
 
   writeFileSync(out, readFileSync(out, 'utf8').replace('**warn**', '**deny**'));
-  const stale = gen('--check', '--out', out);
+  const stale = gen('--check', '--out-dir', work);
   expect(stale.status).toBe(1);
-  expect(stale.stderr).toContain('is stale; regenerate it: node scripts/gen-policy-docs.js');
+  expect(stale.stderr).toContain('is stale; regenerate it: npm run generate');
 });
 
 it('exits 2 on a bad argument', () => {

@@ -2,7 +2,7 @@
 The webhook's rules, derived from the enabled policies: every policy whose action (from values,
 else its policy.yaml default) is not "off" contributes the resources of its kinds (values
 match.kinds, else its own) for its operations. files/policies.json is generated from
-policies/<id>/policy.yaml by scripts/chart-policies.js. Resources that share a group, version and
+policies/<id>/policy.yaml by `palisade generate`. Resources that share a group, version and
 operation set are merged into one rule; the output is sorted, so renders are stable.
 */}}
 {{- define "palisade.webhookRules" -}}
@@ -22,7 +22,7 @@ operation set are merged into one rule; the output is sorted, so renders are sta
 {{- else -}}
 {{- $k := get $meta.kinds $kind -}}
 {{- if not $k -}}
-{{- fail (printf "policy %s matches kind %s, which the chart cannot map to a resource; add it to KINDS in scripts/chart-policies.js or use webhook.extraRules" $id $kind) -}}
+{{- fail (printf "policy %s matches kind %s, which the chart cannot map to a resource; add it to src/policy/source/kinds.ts or use webhook.extraRules" $id $kind) -}}
 {{- end -}}
 {{- range $k.resources -}}
 {{- $targets = append $targets (printf "%s|%s|%s" $k.group $k.version .) -}}

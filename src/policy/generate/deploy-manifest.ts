@@ -40,8 +40,8 @@ export function renderDeployManifest(root: string, chartSummary: string): string
 }
 
 function header(version: string): string {
-  return `# Palisade, rendered from charts/palisade with its default values by scripts/render-deploy.sh;
-# do not edit (change the chart, then run the script). Apply with:
+  return `# Palisade, rendered from charts/palisade with its default values by \`palisade generate\`;
+# do not edit (change the chart, then run npm run generate). Apply with:
 #   kubectl apply -f deploy/palisade.yaml
 # The image is palisade:${version}: build it from the Dockerfile, push it to your registry, and
 # point the Deployment at it:
