@@ -1,116 +1,18 @@
-// Builds the AdmissionReview the kube-apiserver would send for a manifest, so the CLI feeds the
-// handler exactly what the webhook would receive (docs/cli.md, "What eval sends").
-import { randomUUID } from 'node:crypto';
-import { ADMISSION_API_VERSION } from '../admission/types';
-import type {
-  AdmissionRequest,
-  AdmissionReviewRequest,
-  KubeObject,
-  Operation,
-} from '../admission/types';
-import type { KindInfo } from './kube-kinds';
+// The AdmissionReview `palisade eval` evaluates for a manifest: the request the kube-apiserver
+// would send (src/policy/source/manifest-request.ts, the one builder) in the wire format
+// (docs/cli.md, "What eval sends").
+import { ADMISSION_API_VERSION, type AdmissionReviewRequest } from '../admission/types';
+import type { KubeObject } from '../policy/request';
+import type { KindInfo } from '../policy/source/kinds';
+import { manifestRequest, type RequestOptions } from '../policy/source/manifest-request';
 
-export const OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
-
-export interface RequestOptions {
-  operation: Operation;
-  /** `--namespace`: for namespaced objects that do not name one. */
-  namespace?: string;
-  username: string;
-  /** Extra groups; `system:authenticated` is always added, as the apiserver does. */
-  groups: readonly string[];
-}
-
-export const DEFAULT_USER = 'palisade-cli';
-export const DEFAULT_NAMESPACE = 'default';
-
-/** The namespace the request goes to, as kubectl and the apiserver pick it. Throws on conflict. */
-export function requestNamespace(
-  object: KubeObject,
-  kind: KindInfo,
-  flag: string | undefined,
-): string | undefined {
-  if (!kind.namespaced) return undefined;
-  const own = object.metadata?.namespace;
-  if (own && flag && own !== flag) {
-    // kubectl refuses this before anything reaches the apiserver; so do we.
-    throw new Error(`the namespace from the object "${own}" does not match --namespace "${flag}"`);
-  }
-  return own || flag || DEFAULT_NAMESPACE;
-}
-
-/**
- * The AdmissionReview for one object. `old` is the object before an UPDATE; without it an
- * UPDATE compares the object with itself (a no-op update) and a DELETE sends it as oldObject.
- */
+/** The review for one object; `old` is the object before an UPDATE (manifestRequest). */
 export function buildReview(
   manifest: KubeObject,
   kind: KindInfo,
   opts: RequestOptions,
   old?: KubeObject,
 ): AdmissionReviewRequest {
-  const namespace = requestNamespace(manifest, kind, opts.namespace);
-  const object = asStored(manifest, namespace);
-  const name = typeof object.metadata?.name === 'string' ? object.metadata.name : undefined;
-  const gvk = { group: kind.group, version: kind.version, kind: kind.kind };
-  const gvr = { group: kind.group, version: kind.version, resource: kind.resource };
-  const op = opts.operation;
-  const request: AdmissionRequest = {
-    uid: randomUUID(),
-    kind: gvk,
-    resource: gvr,
-    requestKind: gvk,
-    requestResource: gvr,
-    ...(name ? { name } : {}),
-    ...requestNamespaceField(kind, op, namespace, name),
-    operation: op,
-    userInfo: {
-      username: opts.username,
-      groups: [...new Set([...opts.groups, 'system:authenticated'])],
-    },
-    object: op === 'DELETE' ? null : object,
-    oldObject:
-      op === 'UPDATE' ? asStored(old ?? manifest, namespace) : op === 'DELETE' ? object : null,
-    dryRun: false,
-    ...(OPTIONS_KIND[op]
-      ? { options: { apiVersion: 'meta.k8s.io/v1', kind: OPTIONS_KIND[op] } }
-      : {}),
-  } as AdmissionRequest & { requestResource: typeof gvr };
+  const request = manifestRequest(manifest, kind, old ? { ...opts, old } : opts);
   return { apiVersion: ADMISSION_API_VERSION, kind: 'AdmissionReview', request };
-}
-
-const OPTIONS_KIND: Partial<Record<Operation, string>> = {
-  CREATE: 'CreateOptions',
-  UPDATE: 'UpdateOptions',
-  DELETE: 'DeleteOptions',
-};
-
-/**
- * request.namespace: the object's namespace for namespaced kinds; for a Namespace, its own name
- * once it exists (UPDATE, DELETE: the request path is /api/v1/namespaces/<name>).
- */
-function requestNamespaceField(
-  kind: KindInfo,
-  op: Operation,
-  namespace: string | undefined,
-  name: string | undefined,
-): { namespace?: string } {
-  if (namespace) return { namespace };
-  if (kind.group === '' && kind.kind === 'Namespace' && op !== 'CREATE' && name) {
-    return { namespace: name };
-  }
-  return {};
-}
-
-/**
- * The object as the apiserver hands it to validating webhooks: the request's namespace filled
- * in for a namespaced kind, none for a cluster-scoped one.
- */
-function asStored(manifest: KubeObject, namespace: string | undefined): KubeObject {
-  const object = structuredClone(manifest);
-  const metadata = { ...(object.metadata ?? {}) };
-  if (namespace) metadata.namespace = namespace;
-  else delete metadata.namespace;
-  object.metadata = metadata;
-  return object;
 }

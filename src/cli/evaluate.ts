@@ -6,7 +6,7 @@ import type { AdmissionReviewRequest, KubeObject } from '../admission/types';
 import type { ActedViolation, HandleOptions } from '../admission/handler';
 import type { PolicySnapshot } from '../policy/snapshot';
 import { parseFieldPath, type PathSegment } from './field-path';
-import type { SourceDocument } from './parse-documents';
+import type { SourceDocument } from '../policy/source/yaml';
 import type { ObjectResult, ResultViolation } from './results';
 
 export interface EvalTarget {

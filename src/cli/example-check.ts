@@ -1,16 +1,12 @@
 // Runs one policy example through the webhook's handler on a compiled bundle and compares the
 // violations with its expectation (docs/policy-contract.md): an allowed example must give none,
 // a denied one exactly the listed ones (as a set, each cut down to the keys the expectation uses).
-import { readFile } from 'node:fs/promises';
 import { handleAdmission } from '../admission/handler';
-import type { KubeObject } from '../admission/types';
+import { ADMISSION_API_VERSION } from '../admission/types';
 import { describeThrown } from '../errors';
-import { defaultParameters } from '../policy/policy-meta';
+import type { AdmissionRequest } from '../policy/request';
 import type { PolicySnapshot } from '../policy/snapshot';
-import { buildReview } from './build-review';
-import { customKindsOf, resolveKind } from './kube-kinds';
-import { describeProblem, parseDocuments } from './parse-documents';
-import type { Example } from './policy-examples';
+import { exampleParameters, exampleRequest, type Example } from '../policy/source/examples';
 
 export interface ExampleOutcome {
   ok: boolean;
@@ -22,32 +18,18 @@ export async function checkExample(ex: Example, snapshot: PolicySnapshot): Promi
   if (ex.problem) return { ok: false, detail: ex.problem };
   const policy = snapshot.policies.find((p) => p.id === ex.policy);
   if (!policy) return { ok: false, detail: `policy ${ex.policy} is not in the bundle` };
-  let object: KubeObject;
+  let request: AdmissionRequest;
   try {
-    object = await readSingleObject(ex.file);
+    request = exampleRequest(ex);
   } catch (thrown) {
     return { ok: false, detail: describeThrown(thrown) };
   }
-  let review;
-  try {
-    const kind = resolveKind(
-      String(object.apiVersion),
-      String(object.kind),
-      customKindsOf([object]),
-    );
-    review = buildReview(object, kind, {
-      operation: ex.operation ?? 'CREATE',
-      username: 'palisade-example',
-      groups: [],
-    });
-  } catch (thrown) {
-    return { ok: false, detail: `${ex.file}: ${describeThrown(thrown)}` };
-  }
+  const review = { apiVersion: ADMISSION_API_VERSION, kind: 'AdmissionReview', request } as const;
   // Only this policy, as deny, with the example's parameters (else the policy's defaults).
   const only = {
     ...policy,
     action: 'deny' as const,
-    parameters: ex.parameters ?? defaultParameters(policy.meta),
+    parameters: exampleParameters(ex, policy.meta),
   };
   const decision = await handleAdmission(review, { ...snapshot, policies: [only] });
   if (decision.outcome === 'error') {
@@ -70,14 +52,6 @@ export async function checkExample(ex: Example, snapshot: PolicySnapshot): Promi
       ...(message ? ['the webhook would answer: denied the request: ' + message] : []),
     ].join('\n'),
   };
-}
-
-async function readSingleObject(file: string): Promise<KubeObject> {
-  const { documents, problems } = parseDocuments(file, await readFile(file, 'utf8'));
-  if (problems.length > 0) throw new Error(problems.map(describeProblem).join('\n'));
-  if (documents.length !== 1)
-    throw new Error(`${file}: an example holds exactly one object (found ${documents.length})`);
-  return documents[0]!.object as KubeObject;
 }
 
 function pick(v: object, keys: readonly string[]): Record<string, unknown> {

@@ -4,10 +4,16 @@
 import { decodeAdmissionReview } from '../admission/decode';
 import type { KubeObject } from '../admission/types';
 import { describeThrown } from '../errors';
-import { buildReview, requestNamespace, type RequestOptions } from './build-review';
+import { requestNamespace, type RequestOptions } from '../policy/source/manifest-request';
+import { buildReview } from './build-review';
 import type { EvalTarget } from './evaluate';
-import { customKindsOf, resolveKind, type CustomKinds, type KindInfo } from './kube-kinds';
-import type { InputProblem, SourceDocument } from './parse-documents';
+import {
+  customKindsOf,
+  resolveKind,
+  type CustomKinds,
+  type KindInfo,
+} from '../policy/source/kinds';
+import type { InputProblem, SourceDocument } from '../policy/source/yaml';
 
 export interface Prepared {
   targets: EvalTarget[];

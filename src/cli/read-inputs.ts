@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeThrown } from '../errors';
 import { readAll } from './io';
-import { STDIN, type InputProblem } from './parse-documents';
+import { STDIN, type InputProblem } from '../policy/source/yaml';
 
 export interface InputText {
   source: string;

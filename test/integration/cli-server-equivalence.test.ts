@@ -5,8 +5,8 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_USER } from '../../src/cli/build-review';
-import { parseDocuments } from '../../src/cli/parse-documents';
+import { DEFAULT_USER } from '../../src/policy/source/manifest-request';
+import { parseDocuments } from '../../src/policy/source/yaml';
 import { prepareReviews } from '../../src/cli/prepare-reviews';
 import { builtinExamples, palisade, parseText, ROOT } from './cli-run';
 import { BUNDLE, startHarness, type Harness } from './harness';

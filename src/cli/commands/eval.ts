@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Operation } from '../../admission/types';
 import { describeThrown } from '../../errors';
-import { OPERATIONS, DEFAULT_USER, type RequestOptions } from '../build-review';
+import { OPERATIONS, DEFAULT_USER, type RequestOptions } from '../../policy/source/manifest-request';
 import { CliError, usageError } from '../cli-error';
 import { evaluateTargets } from '../evaluate';
 import { FORMATTERS, FORMATS, parseFormatSpecs, type OutputSpec } from '../formatters';
@@ -17,7 +17,7 @@ import {
   type InputProblem,
   type SourceDocument,
   STDIN,
-} from '../parse-documents';
+} from '../../policy/source/yaml';
 import { prepareReviews } from '../prepare-reviews';
 import { progressBar } from '../progress';
 import { readInputs } from '../read-inputs';

@@ -8,7 +8,7 @@ import { CliError, usageError } from '../cli-error';
 import { painter, type Paint } from '../color';
 import { colorEnabled, type CliIo } from '../io';
 import { defaultBundle, displayPath, packageRoot } from '../paths';
-import { policyExamples } from '../policy-examples';
+import { policyExamples } from '../../policy/source/examples';
 
 export const EXPLAIN_USAGE = `Usage: palisade explain <policy-id> [--bundle DIR] [--policies DIR]
 

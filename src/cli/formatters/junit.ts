@@ -2,7 +2,7 @@
 // object fails when it has a violation at or above --fail-on; one that could not be evaluated is
 // an <error>. The failure text is what kubectl would print.
 import { describeViolation } from '../../admission/messages';
-import { STDIN } from '../parse-documents';
+import { STDIN } from '../../policy/source/yaml';
 import { atLeast, objectLabel, type ObjectResult, type Report } from '../results';
 
 export function formatJunit(report: Report): string {

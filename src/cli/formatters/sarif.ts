@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { PolicyMeta } from '../../policy/policy-meta';
-import { STDIN } from '../parse-documents';
+import { STDIN } from '../../policy/source/yaml';
 import type { Level, ObjectResult, Report, ResultViolation } from '../results';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';

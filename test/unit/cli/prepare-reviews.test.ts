@@ -1,5 +1,5 @@
-import { DEFAULT_USER, type RequestOptions } from '../../../src/cli/build-review';
-import { describeProblem, parseDocuments } from '../../../src/cli/parse-documents';
+import { DEFAULT_USER, type RequestOptions } from '../../../src/policy/source/manifest-request';
+import { describeProblem, parseDocuments } from '../../../src/policy/source/yaml';
 import { prepareReviews } from '../../../src/cli/prepare-reviews';
 
 const CREATE: RequestOptions = { operation: 'CREATE', username: DEFAULT_USER, groups: [] };

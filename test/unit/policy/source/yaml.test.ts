@@ -1,5 +1,5 @@
-import { parseFieldPath } from '../../../src/cli/field-path';
-import { describeProblem, parseDocuments } from '../../../src/cli/parse-documents';
+import { parseFieldPath } from '../../../../src/cli/field-path';
+import { describeProblem, parseDocuments } from '../../../../src/policy/source/yaml';
 
 const HELM = `---
 # Source: web/templates/sa.yaml
