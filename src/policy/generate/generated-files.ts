@@ -8,12 +8,14 @@ import { CHART_SUMMARY, renderChartSummary } from './chart-summary';
 import { DEPLOY_MANIFEST, renderDeployManifest } from './deploy-manifest';
 import { POLICY_DOCS, renderPolicyDocs } from './policy-docs';
 import { readPolicyFolders, type GeneratorPolicy } from './policy-folders';
+import { renderKindsRego } from '../source/kinds';
 
 export const GENERATED = {
   capabilities: 'policies/capabilities.json',
   docs: POLICY_DOCS,
   chart: CHART_SUMMARY,
   deploy: DEPLOY_MANIFEST,
+  kinds: 'policies/lib/kubernetes/kinds.rego',
 } as const;
 
 export type GeneratedName = keyof typeof GENERATED;
@@ -48,13 +50,15 @@ export async function renderGenerated(
     notes.push(`capabilities: ${caps.summary}`);
   }
   let policies: GeneratorPolicy[] | undefined;
-  const folders = () => (policies ??= readPolicyFolders(join(root, 'policies')));
+  const folders = () => (policies ??= readPolicyFolders(root));
   if (want.has('docs')) add('docs', await renderPolicyDocs(root, folders()));
   if (want.has('chart') || want.has('deploy')) {
     const summary = await renderChartSummary(root, folders());
     if (want.has('chart')) add('chart', summary);
     if (want.has('deploy')) add('deploy', renderDeployManifest(root, summary));
   }
+  // The pod library's template paths, from the kinds table (src/policy/source/kinds.ts).
+  if (want.has('kinds')) add('kinds', renderKindsRego());
   return { files, notes };
 }
 

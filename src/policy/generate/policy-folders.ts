@@ -1,13 +1,12 @@
-// The policy folders the generators describe: each folder's id, path and policy.yaml metadata,
-// in folder-name order (lib, .x and _x are not policies).
-// TEMPORARY: the reading moves to src/policy/source/discover.ts (helper "source"), which
-// validates the metadata; this file then only adapts its PolicySource to what generators read.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// The policy folders the generators describe, from the one discovery and validation of
+// src/policy/source/discover.ts: each folder's id, path and policy.yaml metadata (kinds
+// expanded), in folder-name order. A tree with any problem generates nothing: every problem is
+// reported at once, each naming its file.
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { loadPolicySources } from '../source/discover';
 import { GenerateError } from './generate-error';
 
-/** What the generators read of a policy.yaml (docs/policy-contract.md). */
+/** What the generators read of a validated policy.yaml (docs/policy-contract.md). */
 export interface GeneratorMeta {
   id: string;
   title: string;
@@ -42,18 +41,12 @@ export interface GeneratorPolicy {
   meta: GeneratorMeta;
 }
 
-export function readPolicyFolders(policiesDir: string): GeneratorPolicy[] {
-  if (!existsSync(policiesDir)) {
-    throw new GenerateError('PAL_GEN_SOURCE', `${policiesDir}: no such directory`);
+/** The policies under root/policies, or a GenerateError listing every problem found. */
+export function readPolicyFolders(root: string): GeneratorPolicy[] {
+  const { policies, errors } = loadPolicySources(join(root, 'policies'));
+  if (errors.length > 0) {
+    throw new GenerateError('PAL_GEN_SOURCE', `invalid policy folders:\n  ${errors.join('\n  ')}`);
   }
-  return readdirSync(policiesDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && e.name !== 'lib' && !/^[._]/.test(e.name))
-    .map((e) => e.name)
-    .sort()
-    .map((id) => {
-      const dir = join(policiesDir, id);
-      const file = join(dir, 'policy.yaml');
-      if (!existsSync(file)) throw new GenerateError('PAL_GEN_SOURCE', `${file}: missing`);
-      return { id, dir, meta: parse(readFileSync(file, 'utf8')) as GeneratorMeta };
-    });
+  // checkMetadata (src/policy/source/metadata.ts) has validated every field read here.
+  return policies.map((p) => ({ id: p.id, dir: p.dir, meta: p.meta as unknown as GeneratorMeta }));
 }
