@@ -1,4 +1,4 @@
-// A compiled policy bundle on disk, as `npm run build:policies` writes it:
+// A compiled policy bundle on disk, as `palisade build` (src/policy/build) writes it:
 //   <dir>/policy.wasm   the policies compiled by `opa build -t wasm`
 //   <dir>/data.json     the bundle's data document (loaded with setData)
 //   <dir>/palisade.json the policies' metadata (policy.yaml of each, as JSON)

@@ -1,5 +1,5 @@
 // Which top-level fields of the reviewed object reach the wasm. The bundle build records, per
-// policy, the fields its Rego can read (palisade.json `reads`, scripts/policy-reads.js); a field
+// policy, the fields its Rego can read (palisade.json `reads`, src/policy/build/reads.ts); a field
 // no applicable policy reads is left out of object and oldObject, so a 1 MiB Secret's data or a
 // ConfigMap's binaryData never costs wasm memory when only metadata is checked.
 import type { AdmissionRequest, KubeObject } from './request';
