@@ -19,19 +19,12 @@
 # Paths use dots for fields and [i] for list indexes, from the root of input.review.object.
 package lib.kubernetes.pods
 
+import data.lib.kubernetes.kinds
+
 # Path (keys from the object root) of the pod template (the object holding metadata + spec) for
-# each kind. For a Pod the template is the object itself.
-template_paths := {
-	"Pod": [],
-	"PodTemplate": ["template"],
-	"Deployment": ["spec", "template"],
-	"ReplicaSet": ["spec", "template"],
-	"StatefulSet": ["spec", "template"],
-	"DaemonSet": ["spec", "template"],
-	"Job": ["spec", "template"],
-	"ReplicationController": ["spec", "template"],
-	"CronJob": ["spec", "jobTemplate", "spec", "template"],
-}
+# each kind. For a Pod the template is the object itself. From the one kinds table
+# (src/policy/source/kinds.ts), through the generated kinds.rego beside this file.
+template_paths := kinds.pod_template_paths
 
 pod_kinds := {k | some k, _ in template_paths}
 

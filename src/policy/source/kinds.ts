@@ -41,7 +41,6 @@ const TEMPLATE = ['spec', 'template'] as const;
 
 /**
  * group → served GA versions (oldest first; the last is preferred) and kinds (Kubernetes 1.30+).
- * The pod kinds are listed in the order `$pods` expands to.
  */
 const BUILTIN: Record<string, { versions: readonly string[]; kinds: readonly Row[] }> = {
   '': {
@@ -181,8 +180,32 @@ export const BUILTIN_KINDS: readonly KindInfo[] = Object.entries(BUILTIN).flatMa
   g.kinds.map((row) => info(group, g.versions[g.versions.length - 1]!, g.versions, row)),
 );
 
-/** The kinds that carry a pod template, in the order `$pods` expands to. */
-export const POD_KINDS: readonly KindInfo[] = BUILTIN_KINDS.filter((k) => k.podTemplate);
+/**
+ * The order `$pods` expands to: the workloads people write first, then the legacy ones. The order
+ * of match.kinds shows in the policy docs and the chart's rules, so it is fixed here.
+ */
+const POD_KIND_ORDER = [
+  'Pod',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'ReplicationController',
+  'PodTemplate',
+];
+
+/** The kinds that carry a pod template (a podTemplate path), in the order `$pods` expands to. */
+export const POD_KINDS: readonly KindInfo[] = BUILTIN_KINDS.filter((k) => k.podTemplate).sort(
+  (a, b) => podRank(a.kind) - podRank(b.kind),
+);
+
+function podRank(kind: string): number {
+  const i = POD_KIND_ORDER.indexOf(kind);
+  if (i < 0) throw new Error(`kinds.ts: pod kind ${kind} is missing from POD_KIND_ORDER`);
+  return i;
+}
 
 /** The alias in policy.yaml match.kinds for every kind of POD_KINDS. */
 export const PODS_ALIAS = '$pods';
