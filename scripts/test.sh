@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as `npm test` and CI run it, on a machine that may have never seen the
 # project: installs the pinned tools it needs, type-checks, lints, builds TypeScript and the
-# policy bundle, runs the policy tests (palisade test: opa test and the examples through the
-# engine), starts the local cluster (scripts/cluster.sh),
-# then jest: unit, integration over real HTTPS, and e2e against the real kube-apiserver.
+# policy bundle, runs the Rego tests (palisade test --rego: opa test, the examples included),
+# starts the local cluster (scripts/cluster.sh), then jest: unit, integration over real HTTPS
+# (every example through the engine, once) and e2e against the real kube-apiserver.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -25,8 +25,10 @@ npm run -s build
 step "generated files are current (capabilities, policy reference, chart summary, deploy/)"
 node bin/palisade.js generate --check
 
-step "policy tests: opa test, then every example through the engine (palisade test)"
-node bin/palisade.js test
+# --rego: opa check, opa fmt and opa test (the examples as generated Rego tests, through
+# topdown). Every example runs through the engine once, in jest (policy-examples.test.ts).
+step "policy tests: opa check, fmt and test (palisade test --rego)"
+node bin/palisade.js test --rego
 
 step "local cluster for the e2e tests (kube-apiserver + etcd on loopback)"
 bash scripts/tools.sh kube-apiserver etcd haproxy # haproxy: the rollout test's load balancer

@@ -1,8 +1,9 @@
 // Runs the built CLI (bin/palisade.js → dist/src/cli/main.js) as a user would, and reads what
 // it printed. `npm test` builds dist/ before jest runs.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { findPolicyFolders } from '../../src/policy/source/discover';
+import { policyExamples } from '../../src/policy/source/examples';
 
 export const ROOT = join(__dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'palisade.js');
@@ -82,34 +83,19 @@ export interface PolicyExample {
   };
 }
 
-/** Every example manifest of the built-in policies, with its expectation. */
+/** Every example manifest of the built-in policies, with its expectation (src/policy/source). */
 export function builtinExamples(): PolicyExample[] {
   const dir = join(ROOT, 'policies');
-  const out: PolicyExample[] = [];
-  for (const policy of readdirSync(dir).sort()) {
-    for (const expect of ['allowed', 'denied'] as const) {
-      const sub = join(dir, policy, 'examples', expect);
-      let names: string[];
-      try {
-        names = readdirSync(sub)
-          .filter((f) => /\.ya?ml$/.test(f))
-          .sort();
-      } catch {
-        continue;
-      }
-      for (const name of names) {
-        const file = join('policies', policy, 'examples', expect, name);
-        let expected: PolicyExample['expected'] = { violations: [] };
-        try {
-          expected = JSON.parse(
-            readFileSync(join(ROOT, file.replace(/\.ya?ml$/, '.expected.json')), 'utf8'),
-          );
-        } catch {
-          // An allowed example without expectations: no violation, default parameters.
-        }
-        out.push({ policy, expect, file, expected });
-      }
-    }
-  }
-  return out;
+  return findPolicyFolders(dir).flatMap((policy) =>
+    policyExamples(dir, policy).map((ex) => ({
+      policy,
+      expect: ex.expect,
+      file: relative(ROOT, ex.file),
+      expected: {
+        ...(ex.parameters ? { parameters: ex.parameters } : {}),
+        ...(ex.operation !== 'CREATE' ? { operation: ex.operation } : {}),
+        violations: ex.violations.map((v) => ({ ...v })),
+      },
+    })),
+  );
 }
