@@ -1,22 +1,10 @@
-// Where the CLI finds Palisade's own files (scripts/, the built bundle, the built-in policies),
-// whether it runs from dist/src/cli (the built CLI) or src/cli (ts-jest).
+// Where the CLI finds Palisade's own files (the built bundle, the built-in policies), whether it
+// runs from dist/src/cli (the built CLI) or src/cli (ts-jest), and how it shows paths.
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { packageRoot } from '../policy/build/package-root';
 
-let root: string | undefined;
-
-/** The package root: the nearest directory above this file holding scripts/build-policies.sh. */
-export function packageRoot(): string {
-  if (root) return root;
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'scripts', 'build-policies.sh'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`cannot find the palisade package root above ${__dirname}`);
-    dir = up;
-  }
-  root = dir;
-  return dir;
-}
+export { packageRoot };
 
 export const DEFAULT_BUNDLE = 'dist/bundle';
 
@@ -28,10 +16,6 @@ export function defaultBundle(cwd: string): string {
   const local = resolve(cwd, DEFAULT_BUNDLE);
   if (existsSync(join(local, 'palisade.json'))) return local;
   return join(packageRoot(), DEFAULT_BUNDLE);
-}
-
-export function script(name: string): string {
-  return join(packageRoot(), 'scripts', name);
 }
 
 /** A path for messages: relative to the working directory when inside it, else absolute. */

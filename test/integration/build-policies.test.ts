@@ -1,7 +1,6 @@
 // The bundle build refuses, at BUILD time, a policy that calls a builtin neither the wasm nor the
 // host provides, naming the builtin and the file; and a broken policy leaves the last good bundle.
 // It records what each policy can read of the object, and the wasm gets only that.
-import { execFileSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -15,6 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handleAdmission } from '../../src/admission/handler';
 import { validateConfig } from '../../src/config/load';
+import { PolicyBuildError } from '../../src/policy/build/build-error';
+import { buildBundle } from '../../src/policy/build/build-bundle';
+import { Opa, pinnedOpaPath } from '../../src/policy/build/opa';
 import { loadBundle } from '../../src/policy/bundle';
 import { InlineEvaluator } from '../../src/policy/engine';
 import { resolvePolicies } from '../../src/policy/policy-set';
@@ -22,17 +24,15 @@ import { review } from '../fixtures/reviews';
 
 const ROOT = join(__dirname, '..', '..');
 
-function build(policies: string, out: string): { code: number; output: string } {
+async function build(policies: string, out: string): Promise<{ code: number; output: string }> {
+  const lines: string[] = [];
+  const log = (line: string) => lines.push(line);
   try {
-    const output = execFileSync('bash', ['scripts/build-policies.sh', policies, out], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return { code: 0, output };
+    await buildBundle({ policiesDir: policies, outDir: out, opa: new Opa(pinnedOpaPath()), log });
+    return { code: 0, output: lines.join('\n') };
   } catch (err) {
-    const e = err as { status: number; stdout: string; stderr: string };
-    return { code: e.status, output: `${e.stdout}${e.stderr}` };
+    if (!(err instanceof PolicyBuildError)) throw err;
+    return { code: 1, output: [...lines, err.message].join('\n') };
   }
 }
 
@@ -46,15 +46,15 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 it.each([
   ['time.now_ns()', 'time.now_ns'],
   ['http.send({"method": "get", "url": "https://example.com"})', 'http.send'],
-])('fails the build on %s, naming the builtin and the file', (call, name) => {
+])('fails the build on %s, naming the builtin and the file', async (call, name) => {
   const out = join(work, 'bundle');
-  expect(build(join(work, 'policies'), out).code).toBe(0);
+  expect((await build(join(work, 'policies'), out)).code).toBe(0);
   const before = readFileSync(join(out, 'policy.wasm'));
   const file = join(work, 'policies', 'disallow-privileged', 'policy.rego');
   const original = readFileSync(file, 'utf8');
   writeFileSync(file, `${original}\n_now := ${call}\n`);
   try {
-    const result = build(join(work, 'policies'), out);
+    const result = await build(join(work, 'policies'), out);
     expect(result.code).not.toBe(0);
     expect(result.output).toContain(name);
     expect(result.output).toMatch(/disallow-privileged\/policy\.rego:\d+/);
@@ -66,7 +66,7 @@ it.each([
   }
 });
 
-// --- what each policy can read (palisade.json reads, scripts/policy-reads.js) ------------------
+// --- what each policy can read (palisade.json reads, src/policy/build/reads.ts) ------------------
 
 const SECRET_KEYS_POLICY = `package policies.secret_data_keys
 
@@ -99,13 +99,13 @@ function manifestReads(out: string): Record<string, unknown> {
 
 describe('reads', () => {
   let out: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     const dir = join(work, 'policies', 'secret-data-keys');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'policy.rego'), SECRET_KEYS_POLICY);
     writeFileSync(join(dir, 'policy.yaml'), SECRET_KEYS_META);
     out = join(work, 'reads-bundle');
-    const result = build(join(work, 'policies'), out);
+    const result = await build(join(work, 'policies'), out);
     if (result.code !== 0) throw new Error(result.output);
   });
   afterAll(() => rmSync(join(work, 'policies', 'secret-data-keys'), { recursive: true }));
@@ -170,17 +170,17 @@ describe('reads', () => {
     expect(inputs[1]!.object).toEqual({ metadata: secret.metadata, data: secret.data });
   });
 
-  it('takes a policy.yaml declaration that widens the derived reads, refuses one that narrows', () => {
+  it('takes a policy.yaml declaration that widens the derived reads, refuses one that narrows', async () => {
     const yml = join(work, 'policies', 'restrict-service-types', 'policy.yaml');
     const original = readFileSync(yml, 'utf8');
     try {
       writeFileSync(yml, `${original}reads: '*'\n`);
       const wide = join(work, 'wide-bundle');
-      expect(build(join(work, 'policies'), wide).code).toBe(0);
+      expect((await build(join(work, 'policies'), wide)).code).toBe(0);
       expect(manifestReads(wide)['restrict-service-types']).toBe('*');
 
       writeFileSync(yml, `${original}reads: [metadata]\n`);
-      const narrow = build(join(work, 'policies'), join(work, 'narrow-bundle'));
+      const narrow = await build(join(work, 'policies'), join(work, 'narrow-bundle'));
       expect(narrow.code).not.toBe(0);
       expect(narrow.output).toContain(
         'restrict-service-types/policy.yaml: reads leaves out spec, which policy.rego reads',

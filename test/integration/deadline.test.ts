@@ -1,13 +1,14 @@
 // The request deadline: a runaway evaluation is abandoned, the request is answered by the
 // failure mode, and the worker that ran it is replaced so the next request is served normally;
 // the same deadline bounds the wait for the byte budget and an evaluation on the event loop.
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildBundle } from '../../src/policy/build/build-bundle';
+import { Opa, pinnedOpaPath } from '../../src/policy/build/opa';
 import { pod, review } from '../fixtures/reviews';
 import { startHarness, type Harness } from './harness';
 
@@ -42,14 +43,11 @@ beforeAll(async () => {
   mkdirSync(join(work, 'policies', 'slow-pairs'));
   writeFileSync(join(work, 'policies', 'slow-pairs', 'policy.rego'), SLOW_POLICY);
   writeFileSync(join(work, 'policies', 'slow-pairs', 'policy.yaml'), SLOW_META);
-  execFileSync(
-    'bash',
-    ['scripts/build-policies.sh', join(work, 'policies'), join(work, 'bundle')],
-    {
-      cwd: ROOT,
-      stdio: 'ignore',
-    },
-  );
+  await buildBundle({
+    policiesDir: join(work, 'policies'),
+    outDir: join(work, 'bundle'),
+    opa: new Opa(pinnedOpaPath()),
+  });
   h = await startHarness({
     bundle: join(work, 'bundle'),
     failureMode: 'closed',

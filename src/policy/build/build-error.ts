@@ -6,11 +6,14 @@
 export class PolicyBuildError extends Error {
   /** One line per problem, each naming its file (e.g. "policies/x/policy.yaml: id is ..."). */
   readonly problems: readonly string[];
+  /** What failed, in a few words ("opa build failed"). */
+  readonly summary: string;
 
-  constructor(message: string, problems: readonly string[] = []) {
-    super(problems.length > 0 ? `${message}:\n${problems.join('\n')}` : message);
+  constructor(summary: string, problems: readonly string[] = []) {
+    super(problems.length > 0 ? `${summary}:\n${problems.join('\n')}` : summary);
     this.name = 'PolicyBuildError';
     this.problems = problems;
+    this.summary = summary;
   }
 }
 

@@ -1,0 +1,79 @@
+// palisade.json, the bundle's manifest: every policy's metadata (policy.yaml, validated, kinds
+// expanded) with its Rego package and what it reads of the object, when and with which opa the
+// bundle was built, its entrypoint and the wasm's digest. The webhook, the CLI and the audit read
+// it (src/policy/bundle.ts).
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { READS_ALL, type PolicyReads } from '../policy-meta';
+import { PolicyBuildError } from './build-error';
+import type { Opa } from './opa';
+import { policyReads } from './reads';
+
+/** What the manifest needs of a policy folder. */
+export interface ManifestSource {
+  id: string;
+  package: string;
+  dir: string;
+  /** policy.yaml as validated; written to palisade.json as it is. */
+  meta: object & { reads?: unknown };
+}
+
+export interface BundleManifest {
+  policies: (Record<string, unknown> & { package: string; reads: PolicyReads })[];
+  builtAt: string;
+  opaVersion: string;
+  entrypoint: 'palisade/violations';
+  wasmSha256: string;
+}
+
+export const ENTRYPOINT = 'palisade/violations';
+
+export function bundleManifest(opts: {
+  policies: readonly ManifestSource[];
+  reads: ReadonlyMap<string, PolicyReads>;
+  builtAt: Date;
+  opaVersion: string;
+  wasm: Buffer;
+}): BundleManifest {
+  return {
+    policies: opts.policies.map((p) => ({
+      ...(p.meta as Record<string, unknown>),
+      package: p.package,
+      reads: opts.reads.get(p.id) ?? READS_ALL,
+    })),
+    builtAt: opts.builtAt.toISOString(),
+    opaVersion: opts.opaVersion,
+    entrypoint: ENTRYPOINT,
+    wasmSha256: createHash('sha256').update(opts.wasm).digest('hex'),
+  };
+}
+
+/**
+ * Each policy's reads: its policy.yaml declaration, else derived from the Rego. A declaration
+ * may widen what is derived (an alias the analysis cannot follow), never narrow it: leaving out
+ * a field the Rego reads would change its decisions. `files`: every non-test Rego of the bundle.
+ */
+export async function objectReads(
+  opa: Opa,
+  files: readonly string[],
+  policies: readonly ManifestSource[],
+): Promise<Map<string, PolicyReads>> {
+  const derived = await Promise.all(policies.map((p) => policyReads(opa, files, p.package)));
+  const out = new Map<string, PolicyReads>();
+  const problems: string[] = [];
+  policies.forEach((p, i) => {
+    const found = derived[i]!;
+    const declared = p.meta.reads as PolicyReads | undefined;
+    if (Array.isArray(declared) && Array.isArray(found)) {
+      const missing = found.filter((f) => !declared.includes(f));
+      if (missing.length > 0) {
+        problems.push(
+          `${join(p.dir, 'policy.yaml')}: reads leaves out ${missing.join(', ')}, which policy.rego reads`,
+        );
+      }
+    }
+    out.set(p.id, Array.isArray(declared) ? [...declared].sort() : (declared ?? found));
+  });
+  if (problems.length > 0) throw new PolicyBuildError('reads narrower than the Rego', problems);
+  return out;
+}
