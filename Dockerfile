@@ -21,10 +21,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src src
+COPY bin bin
 COPY scripts scripts
 COPY policies policies
-# The opa the tools stage built, with its version stamp: build-policies.sh reuses it, so this
-# stage needs no Go.
+# The opa the tools stage built, with its version stamp: `palisade build` (bin/palisade.js, run by
+# npm run build) reuses it, so this stage needs no Go.
 COPY --from=tools /src/.tools/bin/opa /src/.tools/bin/.opa.version .tools/bin/
 RUN npm run build
 

@@ -1,7 +1,7 @@
 // The policy set of a bench run, identical for Palisade and OPA server: the sources under
 // BENCH_POLICIES (default policies/, the built-in library), optionally copied N times under new ids
-// (the "N times larger policy set" case), compiled by scripts/build-policies.sh into a temporary
-// bundle whose generated aggregator (palisade/main.rego) is kept for OPA server.
+// (the "N times larger policy set" case), compiled by `palisade build` into a temporary bundle
+// whose generated aggregator (palisade/main.rego, PALISADE_AGGREGATOR_OUT) is kept for OPA server.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ export function buildPolicySet(
   const dir = scale === 1 ? source : scaledCopy(source, join(work, 'policies'), scale);
   const bundle = join(work, 'bundle');
   const aggregator = join(work, 'main.rego');
-  execFileSync('bash', [join(root, 'scripts', 'build-policies.sh'), dir, bundle], {
+  execFileSync(process.execPath, [join(root, 'bin', 'palisade.js'), 'build', dir, '-o', bundle], {
     cwd: root,
     env: { ...process.env, PALISADE_AGGREGATOR_OUT: aggregator },
     stdio: ['ignore', 'ignore', 'inherit'],
