@@ -1,25 +1,24 @@
 // match.namespaceSelector on namespaced objects against the real apiserver: Palisade watches
 // namespaces with exactly the RBAC the chart grants for it (a client certificate for the
 // chart's ServiceAccount user name), so a policy follows the labels of the request's namespace,
-// a relabelled namespace, and a namespace created a moment ago. Without that permission the
-// labels are unknown, the policy applies, and Palisade says why.
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// a relabelled namespace, and a namespace created a moment ago. With less permission:
+// namespace-permissions.test.ts; `palisade eval` with the namespaces from kubectl:
+// namespace-selector-audit.test.ts.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { parseManifests } from '../chart/render';
-import { palisade as palisadeCli } from '../integration/cli-run';
 import { CHART, helmOk, setJson } from './chart/helm';
 import { serviceAccountKubeconfig } from './chart/service-account-kubeconfig';
 import { kubectl, requireCluster } from '../support/cluster';
 import { fetchMetrics, metricValue, postReview } from '../support/https-client';
 import { createNamespace, uniqueName } from './namespaces';
+import { latestPod, podReview, selectorPolicies, TIER } from './namespace-selector';
 import { startPalisade, type LogLine, type Palisade } from '../support/palisade';
 import { onlyPolicies } from '../support/policy-selection';
 import { applyWebhook, deleteWebhook, waitForWebhook } from './webhook-configuration';
 
 const WEBHOOK = 'namespace-selector.palisade.dev';
-const TIER = 'e2e.palisade.dev/tier';
 const LATEST_DENIAL =
   `Error from server (Forbidden): error when creating "STDIN": admission webhook "${WEBHOOK}" ` +
   'denied the request: ' +
@@ -35,25 +34,8 @@ const chartNamespace = run;
 const fullname = `${release}-palisade`;
 // Only this run's namespaces go to this webhook (other e2e files share the apiserver).
 const watched = { 'e2e.palisade.dev/namespace-selector': run };
-const selectorPolicies = {
-  // What waitForWebhook probes with: denies in every namespace.
-  'disallow-privileged': { action: 'deny' },
-  'disallow-latest-tag': {
-    action: 'deny',
-    match: { namespaceSelector: { matchLabels: { [TIER]: 'production' } } },
-  },
-};
 let rbac: string;
 let palisade: Palisade;
-
-function latestPod(name: string) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name },
-    spec: { containers: [{ name: 'app', image: 'registry.example.com/app:latest' }] },
-  };
-}
 
 const createLatestPod = (ns: string, name: string) =>
   kubectl(['create', '--dry-run=server', '-n', ns, '-f', '-'], JSON.stringify(latestPod(name)));
@@ -191,161 +173,4 @@ it('starts watching when a config reload brings the first namespaceSelector', as
   } finally {
     await p.stop();
   }
-});
-
-function podReview(ns: string, uid: string) {
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      namespace: ns,
-      operation: 'CREATE',
-      userInfo: { username: 'e2e' },
-      object: { ...latestPod('web'), metadata: { name: 'web', namespace: ns } },
-    },
-  };
-}
-
-/** A ClusterRole with these verbs on namespaces, bound to ServiceAccount `user` (as a List). */
-function rbacFor(user: string, verbs: string[]): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'List',
-    items: [
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRole',
-        metadata: { name: user },
-        rules: [{ apiGroups: [''], resources: ['namespaces'], verbs }],
-      },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name: user },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: user },
-        subjects: [{ kind: 'ServiceAccount', name: user, namespace: chartNamespace }],
-      },
-    ],
-  });
-}
-
-it('with get but no list or watch, reads each namespace with a GET', async () => {
-  const prod = await createNamespace(`${run}-get-prod`, { ...watched, [TIER]: 'production' });
-  const dev = await createNamespace(`${run}-get-dev`, { ...watched, [TIER]: 'development' });
-  const user = `${run}-getter`;
-  const grant = rbacFor(user, ['get']);
-  expect((await kubectl(['create', '-f', '-'], grant)).code).toBe(0);
-  const getter = await startPalisade({
-    config: {
-      kubernetes: { kubeconfig: serviceAccountKubeconfig(chartNamespace, user) },
-      policies: onlyPolicies(selectorPolicies),
-    },
-  });
-  try {
-    await getter.waitForLog((l) => l.msg.startsWith('namespace watch failed'));
-    const ask = (ns: string) =>
-      postReview(getter.validateUrl, getter.ca.certPem, podReview(ns, ns));
-    expect((await ask(prod)).response.allowed).toBe(false);
-    expect((await ask(dev)).response.allowed).toBe(true);
-    const text = await fetchMetrics(getter.port, getter.ca.certPem);
-    expect(metricValue(text, 'palisade_namespace_label_lookups_total{source="get"}')).toBe(2);
-  } finally {
-    await getter.stop();
-    await kubectl(['delete', '--ignore-not-found', '-f', '-'], grant);
-  }
-});
-
-it('backs off a watch that keeps failing even though the list succeeds', async () => {
-  const user = `${run}-lister`;
-  const grant = rbacFor(user, ['get', 'list']);
-  expect((await kubectl(['create', '-f', '-'], grant)).code).toBe(0);
-  const lister = await startPalisade({
-    config: {
-      kubernetes: { kubeconfig: serviceAccountKubeconfig(chartNamespace, user) },
-      policies: onlyPolicies(selectorPolicies),
-    },
-  });
-  try {
-    const failures = async (count: number) => {
-      const watchFailed = (l: LogLine) => l.msg.startsWith('namespace watch failed');
-      await lister.waitForLog(() => lister.logLines().filter(watchFailed).length >= count);
-      return lister.logLines().filter(watchFailed);
-    };
-    const [first, second] = await failures(2);
-    expect(String(first!.reason)).toContain('Forbidden');
-    expect([first!.retryInMs, second!.retryInMs]).toEqual([1000, 2000]);
-  } finally {
-    await lister.stop();
-    await kubectl(['delete', '--ignore-not-found', '-f', '-'], grant);
-  }
-});
-
-it('without permission to read namespaces, applies the policy and logs why', async () => {
-  const dev = await createNamespace(`${run}-norbac`, { ...watched, [TIER]: 'development' });
-  // A user name no RBAC binding mentions.
-  const denied = await startPalisade({
-    config: {
-      kubernetes: { kubeconfig: serviceAccountKubeconfig(chartNamespace, `${run}-nobody`) },
-      policies: onlyPolicies(selectorPolicies),
-    },
-  });
-  try {
-    const watchFailed = await denied.waitForLog((l) => l.msg.startsWith('namespace watch failed'));
-    expect(String(watchFailed.reason)).toContain('forbidden');
-    const answer = await postReview(denied.validateUrl, denied.ca.certPem, podReview(dev, dev));
-    expect(answer.response.allowed).toBe(false);
-    const [decision] = await denied.waitForDecisions((d) => d.uid === dev);
-    expect(decision).toMatchObject({ decision: 'deny', namespaceLabels: 'unknown' });
-    expect(answer.response.status?.message).toContain('[disallow-latest-tag]');
-    const warning = await denied.waitForLog((l) =>
-      l.msg.startsWith('cannot read namespace labels'),
-    );
-    expect(warning).toMatchObject({ namespace: dev });
-    expect(String(warning.reason)).toMatch(
-      /^HTTP 403: namespaces ".*" is forbidden: User "system:serviceaccount:.*-nobody" cannot get resource "namespaces"/,
-    );
-    const text = await fetchMetrics(denied.port, denied.ca.certPem);
-    expect(metricValue(text, 'palisade_namespace_label_lookups_total{source="unknown"}')).toBe(1);
-  } finally {
-    await denied.stop();
-  }
-});
-
-it('palisade eval audits what a cluster already runs, with the namespaces from kubectl get', async () => {
-  // Stored before any webhook judges them (these namespaces lack the webhook's label).
-  const prod = await createNamespace(`${run}-audit-prod`, { [TIER]: 'production' });
-  const dev = await createNamespace(`${run}-audit-dev`, { [TIER]: 'development' });
-  for (const ns of [prod, dev]) {
-    const created = await kubectl(
-      ['create', '-n', ns, '-f', '-'],
-      JSON.stringify(latestPod('web')),
-    );
-    expect(created.code).toBe(0);
-  }
-  const namespaces = await kubectl(['get', 'namespace', prod, dev, '-o', 'yaml']);
-  // Other e2e files (and earlier runs) share the apiserver: only this test's namespaces.
-  const pods = [];
-  for (const ns of [prod, dev])
-    pods.push((await kubectl(['get', 'pods', '-n', ns, '-o', 'yaml'])).stdout);
-  const dir = mkdtempSync(join(tmpdir(), 'palisade-audit-'));
-  const config = join(dir, 'config.yaml');
-  writeFileSync(config, stringify({ policies: selectorPolicies }));
-  const audit = await palisadeCli(
-    ['eval', '-f', '-', '--config', config, '--policy', 'disallow-latest-tag', '-o', 'json'],
-    { input: [namespaces.stdout, ...pods].join('---\n') },
-  );
-  rmSync(dir, { recursive: true, force: true });
-  expect(audit.stderr).toBe('');
-  const results = JSON.parse(audit.stdout).results as Array<{
-    kind: string;
-    namespace: string;
-    allowed: boolean;
-  }>;
-  const verdict = (ns: string) =>
-    results.filter((r) => r.kind === 'Pod' && r.namespace === ns).map((r) => r.allowed);
-  expect(verdict(prod)).toEqual([false]);
-  expect(verdict(dev)).toEqual([true]);
 });
