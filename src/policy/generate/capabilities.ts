@@ -24,21 +24,28 @@ const FEATURE_NEEDS_BUILTIN: Readonly<Record<string, string>> = {
   template_strings: 'internal.template_string',
 };
 
-interface OpaCapabilities {
+export interface OpaCapabilities {
   builtins: OpaBuiltin[];
   future_keywords?: string[];
   features?: string[];
 }
 
 export interface Capabilities {
-  /** The file's text, formatted as prettier would. */
-  text: string;
+  /** What policies/capabilities.json holds. */
+  caps: OpaCapabilities;
   /** One line saying what was measured (printed with --verbose). */
   summary: string;
 }
 
-/** Measures the pinned opa and renders policies/capabilities.json (root: the repository). */
-export async function renderCapabilities(root: string): Promise<Capabilities> {
+/** policies/capabilities.json's text, formatted as prettier would, and what was measured. */
+export async function renderCapabilities(root: string): Promise<{ text: string; summary: string }> {
+  const { caps, summary } = measureCapabilities(root);
+  const file = join(root, 'policies', 'capabilities.json');
+  return { text: await formatText(JSON.stringify(caps), file, 'json'), summary };
+}
+
+/** Measures the pinned opa (installed under root/.tools/bin if missing). */
+export function measureCapabilities(root: string): Capabilities {
   const opa = pinnedTool(root, 'opa');
   const version = opaVersion(opa);
   const current = JSON.parse(toolOutput(opa, ['capabilities', '--current'])) as OpaCapabilities;
@@ -75,13 +82,12 @@ export async function renderCapabilities(root: string): Promise<Capabilities> {
     future_keywords: current.future_keywords ?? [],
     features,
   };
-  const file = join(root, 'policies', 'capabilities.json');
   const summary =
     `opa ${version}: ${current.builtins.length} builtins, ${probe.native.length} native in ` +
     `wasm, ${probe.host.length} need the host (${host.length} host-provided kept), ` +
     `${probe.failed.length} not compilable; ${caps.builtins.length} allowed; features ` +
     `${features.join(', ')}; ${probe.compiles} compiles`;
-  return { text: await formatText(JSON.stringify(caps), file, 'json'), summary };
+  return { caps, summary };
 }
 
 function opaVersion(opa: string): string {
