@@ -6,11 +6,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeThrown } from '../../errors';
-import type { PolicyMeta } from '../policy-meta';
 import type { AdmissionRequest, KubeObject, Operation } from '../request';
 import { customKindsOf, resolveKind } from './kinds';
 import { manifestRequest } from './manifest-request';
-import { defaultParameters } from './parameters';
+import { defaultParameters, type ParameterSchemaHolder } from './parameters';
 import { describeProblem, parseDocuments } from './yaml';
 
 export interface ExpectedViolation {
@@ -92,7 +91,7 @@ export function exampleRequest(ex: Example, uid?: string): AdmissionRequest {
 /** The parameters an example runs with: its expectation's, else the policy's defaults. */
 export function exampleParameters(
   ex: Example,
-  meta: Pick<PolicyMeta, 'parameters'>,
+  meta: ParameterSchemaHolder,
 ): Record<string, unknown> {
   return ex.parameters ?? defaultParameters(meta);
 }

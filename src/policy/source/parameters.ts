@@ -8,13 +8,16 @@
 // is one sentence an author can predict. Nested defaults (inside an object property's own schema)
 // are not applied: give the object property a whole `default` instead. The loader checks that
 // these defaults satisfy the schema (discover.ts), so the value the runtime uses is valid.
-import type { PolicyMeta } from '../policy-meta';
+/** What defaultParameters reads of a policy's metadata: its parameter schema, if any. */
+export interface ParameterSchemaHolder {
+  parameters?: { properties?: Record<string, unknown> } | undefined;
+}
 
-export function defaultParameters(meta: Pick<PolicyMeta, 'parameters'>): Record<string, unknown> {
+export function defaultParameters(meta: ParameterSchemaHolder): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, prop] of Object.entries(meta.parameters?.properties ?? {})) {
     if (prop && typeof prop === 'object' && 'default' in prop) {
-      out[name] = structuredClone(prop.default);
+      out[name] = structuredClone((prop as { default: unknown }).default);
     }
   }
   return out;
