@@ -88,7 +88,7 @@ export class InlineEvaluator implements Evaluator {
   async close(): Promise<void> {}
 }
 
-export function instantiate(bundle: Bundle, limits: WasmLimits): WasmPolicy {
+function instantiate(bundle: Bundle, limits: WasmLimits): WasmPolicy {
   try {
     return WasmPolicy.instantiate(bundle.module, ENTRYPOINT, limits, bundle.data);
   } catch (thrown) {
