@@ -1,8 +1,9 @@
 // The pinned opa binary (.tools/bin/opa, built by scripts/tools.sh from its Go module) and how
 // the build runs it: one child process per call, at most one per core at a time, its output
-// captured. `opa parse` results are kept per instance: make one Opa per build, so a file edited
-// between two builds in one process is read again.
+// captured. `opa parse` results are kept per file version (path, size, mtime), so a file edited
+// between two builds in one process is parsed again.
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ToolError } from './build-error';
@@ -88,12 +89,14 @@ export class Opa {
     return JSON.parse(run.stdout) as T;
   }
 
-  /** `opa parse` of one file, once per instance. */
+  /** `opa parse` of one file, once per version of it. */
   parse(file: string): Promise<RegoModule> {
-    let module = this.modules.get(file);
+    const { size, mtimeMs } = statSync(file);
+    const key = `${file}\0${size}\0${mtimeMs}`;
+    let module = this.modules.get(key);
     if (!module) {
       module = this.json<RegoModule>(['parse', '--format', 'json', file]);
-      this.modules.set(file, module);
+      this.modules.set(key, module);
     }
     return module;
   }
