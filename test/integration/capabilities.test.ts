@@ -10,8 +10,8 @@ import { measureCapabilities } from '../../src/policy/generate/capabilities';
 const ROOT = join(__dirname, '..', '..');
 const names = (caps: { builtins: { name: string }[] }) => caps.builtins.map((b) => b.name);
 
-it('allows the host builtins and the native ones, as the committed file does', () => {
-  const { caps, summary } = measureCapabilities(ROOT);
+it('allows the host builtins and the native ones, as the committed file does', async () => {
+  const { caps, summary } = await measureCapabilities();
   const allowed = names(caps);
   expect(allowed).toEqual(expect.arrayContaining(Object.keys(hostBuiltins)));
   expect(allowed).toEqual(expect.arrayContaining(['count', 'regex.match', 'assign', 'eq']));

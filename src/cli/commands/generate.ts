@@ -2,6 +2,7 @@
 // in one pass (src/policy/generate/generated-files.ts). scripts/test.sh runs --check, so a
 // policy, chart or host-builtin change without regenerated files fails the tests.
 import { resolve } from 'node:path';
+import { ToolError } from '../../policy/build/build-error';
 import { GenerateError } from '../../policy/generate/generate-error';
 import {
   GENERATED,
@@ -70,8 +71,9 @@ async function render(root: string, only: readonly GeneratedName[]) {
   try {
     return await renderGenerated(root, only);
   } catch (err) {
-    if (err instanceof GenerateError)
+    if (err instanceof GenerateError || err instanceof ToolError) {
       throw new CliError('PAL_CLI_TOOL', err.message, { cause: err });
+    }
     throw err;
   }
 }

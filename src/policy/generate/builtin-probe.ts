@@ -5,10 +5,10 @@
 // is native. A batch that fails to compile is split in halves until the failing builtin is
 // alone; such a builtin is reported and left out. (capabilities.ts turns the result into
 // policies/capabilities.json.)
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runTool } from './run-tool';
+import type { Opa } from '../build/opa';
+import { tarGzFiles } from '../build/tar-gz';
 
 /** One entry of `opa capabilities --current`'s builtins (only what the probe reads). */
 export interface OpaBuiltin {
@@ -42,18 +42,33 @@ const SPECIAL_CALLS: Readonly<Record<string, string>> = {
 // Batches of 32: the whole set usually compiles in ~7 runs; a failure costs log2(32) more.
 const BATCH = 32;
 
-/** Classifies every builtin, compiling probes in `work` (a scratch directory) with `opa`. */
-export function probeBuiltins(opa: string, builtins: readonly OpaBuiltin[], work: string) {
+/**
+ * Classifies every builtin, compiling probes in `work` (a scratch directory) with `opa`, whose
+ * runner bounds how many compile at once. Only membership is read of the lists, so the order
+ * in which batches finish does not matter.
+ */
+export async function probeBuiltins(
+  opa: Opa,
+  builtins: readonly OpaBuiltin[],
+  work: string,
+): Promise<ProbeResult> {
   const result: ProbeResult = { native: [], host: [], failed: [], compiles: 0 };
+  const batches: Promise<void>[] = [];
   for (let i = 0; i < builtins.length; i += BATCH) {
-    classify(opa, builtins.slice(i, i + BATCH), work, result);
+    batches.push(classify(opa, builtins.slice(i, i + BATCH), work, result));
   }
+  await Promise.all(batches);
   return result;
 }
 
-function classify(opa: string, batch: readonly OpaBuiltin[], work: string, result: ProbeResult) {
+async function classify(
+  opa: Opa,
+  batch: readonly OpaBuiltin[],
+  work: string,
+  result: ProbeResult,
+): Promise<void> {
   result.compiles++;
-  const r = compile(opa, batch, work);
+  const r = await compile(opa, batch, work);
   if (r.ok) {
     const host = new Set(r.host);
     for (const b of batch) (host.has(b.name) ? result.host : result.native).push(b.name);
@@ -65,13 +80,15 @@ function classify(opa: string, batch: readonly OpaBuiltin[], work: string, resul
     return;
   }
   const mid = Math.ceil(batch.length / 2);
-  classify(opa, batch.slice(0, mid), work, result);
-  classify(opa, batch.slice(mid), work, result);
+  await Promise.all([
+    classify(opa, batch.slice(0, mid), work, result),
+    classify(opa, batch.slice(mid), work, result),
+  ]);
 }
 
 type Compiled = { ok: true; host: string[] } | { ok: false; error: string };
 
-function compile(opa: string, batch: readonly OpaBuiltin[], work: string): Compiled {
+async function compile(opa: Opa, batch: readonly OpaBuiltin[], work: string): Promise<Compiled> {
   const dir = mkdtempSync(join(work, 'b'));
   const file = join(dir, 'probe.rego');
   writeFileSync(file, probePolicy(batch));
@@ -80,10 +97,11 @@ function compile(opa: string, batch: readonly OpaBuiltin[], work: string): Compi
   // The same mode as the policy build: no --wasm-include-print, so print() calls are erased
   // from the module (they still work under `opa test`) and print / internal.print come out
   // native.
-  const r = runTool(opa, ['build', '-t', 'wasm', ...entrypoints, '-o', tarball, file]);
-  if (r.status !== 0) return { ok: false, error: (r.stderr || r.stdout).trim() };
-  execFileSync('tar', ['-xzf', tarball, '-C', dir], { stdio: 'ignore' });
-  return { ok: true, host: hostImportsOf(new Uint8Array(readFileSync(join(dir, 'policy.wasm')))) };
+  const r = await opa.run(['build', '-t', 'wasm', ...entrypoints, '-o', tarball, file]);
+  if (r.code !== 0) return { ok: false, error: (r.stderr || r.stdout).trim() };
+  const wasm = tarGzFiles(readFileSync(tarball)).get('policy.wasm');
+  if (!wasm) throw new Error(`${tarball}: opa build wrote no policy.wasm`);
+  return { ok: true, host: hostImportsOf(new Uint8Array(wasm)) };
 }
 
 function probePolicy(batch: readonly OpaBuiltin[]): string {

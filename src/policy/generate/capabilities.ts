@@ -9,11 +9,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureOpa } from '../build/opa';
 import { hostBuiltins } from '../builtins';
 import { probeBuiltins, type OpaBuiltin } from './builtin-probe';
 import { formatText } from './format-text';
 import { GenerateError } from './generate-error';
-import { pinnedTool, toolOutput } from './run-tool';
 
 // Language features kept from `opa capabilities --current`. rego_v1 is required to parse Rego v1
 // at all; keywords_in_refs only relaxes the parser. template_strings is kept only when the
@@ -39,16 +39,16 @@ export interface Capabilities {
 
 /** policies/capabilities.json's text, formatted as prettier would, and what was measured. */
 export async function renderCapabilities(root: string): Promise<{ text: string; summary: string }> {
-  const { caps, summary } = measureCapabilities(root);
+  const { caps, summary } = await measureCapabilities();
   const file = join(root, 'policies', 'capabilities.json');
   return { text: await formatText(JSON.stringify(caps), file, 'json'), summary };
 }
 
-/** Measures the pinned opa (installed under root/.tools/bin if missing). */
-export function measureCapabilities(root: string): Capabilities {
-  const opa = pinnedTool(root, 'opa');
-  const version = opaVersion(opa);
-  const current = JSON.parse(toolOutput(opa, ['capabilities', '--current'])) as OpaCapabilities;
+/** Measures the pinned opa (installed under .tools/bin if missing). */
+export async function measureCapabilities(): Promise<Capabilities> {
+  const opa = await ensureOpa();
+  const version = await opa.version();
+  const current = await opa.json<OpaCapabilities>(['capabilities', '--current']);
   const known = new Set(current.builtins.map((b) => b.name));
   const host = Object.keys(hostBuiltins);
   for (const h of host) {
@@ -63,7 +63,7 @@ export function measureCapabilities(root: string): Capabilities {
   const work = mkdtempSync(join(tmpdir(), 'palisade-caps-'));
   let probe;
   try {
-    probe = probeBuiltins(opa, current.builtins, work);
+    probe = await probeBuiltins(opa, current.builtins, work);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -88,12 +88,4 @@ export function measureCapabilities(root: string): Capabilities {
     `${probe.failed.length} not compilable; ${caps.builtins.length} allowed; features ` +
     `${features.join(', ')}; ${probe.compiles} compiles`;
   return { caps, summary };
-}
-
-function opaVersion(opa: string): string {
-  const line = toolOutput(opa, ['version'])
-    .split('\n')
-    .find((l) => l.startsWith('Version:'));
-  if (!line) throw new GenerateError('PAL_GEN_TOOL', `${opa} version printed no Version: line`);
-  return line.replace('Version:', '').trim();
 }

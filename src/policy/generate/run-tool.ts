@@ -1,6 +1,6 @@
-// Runs the pinned tools the generators need (.tools/bin/opa, .tools/bin/helm), installing them
-// first with scripts/tools.sh (a no-op when present at the pinned version): the shell script
-// does the OS work, this file only calls it.
+// Runs a pinned tool the generators need besides opa (src/policy/build/opa.ts runs that one):
+// .tools/bin/helm, installed first with scripts/tools.sh (a no-op when present at the pinned
+// version): the shell script does the OS work, this file only calls it.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { GenerateError } from './generate-error';
@@ -12,7 +12,7 @@ export interface ToolRun {
 }
 
 /** Path of the pinned `name` under root/.tools/bin, installed if missing. */
-export function pinnedTool(root: string, name: 'opa' | 'helm'): string {
+export function pinnedTool(root: string, name: 'helm'): string {
   // Its progress (a first build takes minutes) goes to our stderr as it comes.
   const install = spawnSync('bash', [join(root, 'scripts', 'tools.sh'), name], {
     stdio: ['ignore', 2, 2],
