@@ -18,14 +18,14 @@ export interface EffectivePolicy {
 export function resolvePolicies(
   bundlePolicies: ReadonlyMap<string, PolicyMeta>,
   config: Config,
-): { policies: EffectivePolicy[]; problems: string[] } {
+): { policies: readonly EffectivePolicy[]; problems: string[] } {
   const problems = Object.keys(config.policies)
     .filter((id) => !bundlePolicies.has(id))
     .map((id) => `policies.${id}: no such policy in the bundle`);
   const policies = [...bundlePolicies.values()]
     .map((meta): EffectivePolicy => {
       const cfg = config.policies[meta.id] ?? {};
-      return {
+      return Object.freeze({
         id: meta.id,
         meta,
         action: cfg.action ?? meta.action,
@@ -35,8 +35,10 @@ export function resolvePolicies(
           operations: meta.match.operations as Match['operations'],
           ...(cfg.match ?? {}),
         },
-      };
+      });
     })
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { policies, problems };
+  // Frozen, each policy and the set: what is derived from them is kept by their identity
+  // (policy-index.ts, policyEntry in engine.ts).
+  return { policies: Object.freeze(policies), problems };
 }
