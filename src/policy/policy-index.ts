@@ -1,10 +1,10 @@
 // What deciding a request needs of a policy set that depends on the set alone, computed once per
 // set instead of once per request: the active (not off) policies by kind, each one's action, and
 // whether any has a namespaceSelector. A set is an array nothing changes after it is made (a
-// snapshot's policies, or the subset the CLI selects), so its index is kept by the array's
-// identity: the runtime indexes a snapshot's set when it builds it, before it serves; a set made
-// by the CLI or a test is indexed on first use. A changed policy is a new object in a new array,
-// so an index is never stale.
+// snapshot's policies, frozen by resolvePolicies, or a subset the CLI selects), so its index is
+// kept by the array's identity: the runtime indexes a snapshot's set when it builds it, before it
+// serves; a set made by the CLI or a test is indexed on first use. A changed policy is a new
+// object in a new array, so an index is never stale.
 import type { Action } from './policy-meta';
 import type { EffectivePolicy } from './policy-set';
 
