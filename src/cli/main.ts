@@ -28,7 +28,7 @@ Commands:
   test [dir]              opa test, then every example manifest through the engine
   eval -f <file|dir|->    evaluate manifests as the webhook would; prints what kubectl would show
   explain <policy-id>     what a policy checks, its parameters, controls and examples
-  generate [--check]      write or check the generated files (capabilities, docs, chart, deploy)
+  generate [--check]      write, or check, every file generated from the sources
 
 Run palisade <command> --help for its options. Docs: docs/cli.md.
 Exit: 0 clean, 1 violations or failed tests, 2 usage or tool error.`;
