@@ -13,7 +13,7 @@ import { examplesTestModule } from '../../policy/build/examples-test';
 import type { Opa } from '../../policy/build/opa';
 import { runRegoTests, type OpaTestResult } from '../../policy/build/rego-tests';
 import { PolicyRuntime } from '../../policy/policy-runtime';
-import { findPolicyFolders, type PolicySource } from '../../policy/source/discover';
+import { findPolicyFolders } from '../../policy/source/discover';
 import { policyExamples } from '../../policy/source/examples';
 import { usageError } from '../cli-error';
 import { painter, type Paint } from '../color';
@@ -127,26 +127,22 @@ async function opaTests({ dir, opa, io, paint, verbose }: TestContext): Promise<
 async function engineTests(ctx: TestContext, bundleFlag: string | undefined): Promise<Tally> {
   const { dir, io, paint, verbose } = ctx;
   io.stdout.write(`\n${paint('bold', 'examples through the engine')} ${dir}\n`);
+  const examples = findPolicyFolders(dir).flatMap((id) => policyExamples(dir, id));
   const work = bundleFlag ? undefined : await mkdtemp(join(tmpdir(), 'palisade-test-'));
   try {
     let bundle = bundleFlag;
-    let policies: PolicySource[] | undefined;
     if (!bundle) {
       bundle = join(work!, 'bundle');
       try {
-        policies = (
-          await buildBundle({ ...buildEnv(io.env), policiesDir: dir, outDir: bundle, opa: ctx.opa })
-        ).policies;
+        await buildBundle({ ...buildEnv(io.env), policiesDir: dir, outDir: bundle, opa: ctx.opa });
       } catch (thrown) {
         if (!(thrown instanceof PolicyBuildError)) throw thrown;
         io.stdout.write(
-          `  ${paint('red', 'FAIL')} build ${dir}: the examples were not run\n${indent(String(thrown.message), 4)}`,
+          `  ${paint('red', 'FAIL')} build ${dir}: ${examples.length} examples not run\n${indent(thrown.message, 4)}`,
         );
         return { passed: 0, failed: 1 };
       }
     }
-    const ids = policies ? policies.map((p) => p.id) : findPolicyFolders(dir);
-    const examples = ids.flatMap((id) => policyExamples(dir, id));
     const runtime = await PolicyRuntime.start(
       validateConfig('palisade test', { bundle, watch: false, evaluation: { workers: 0 } }),
     );

@@ -51,11 +51,13 @@ export function pinnedOpaPath(): string {
   return join(packageRoot(), '.tools', 'bin', 'opa');
 }
 
-/** Installs the pinned opa when it is missing or of another version (scripts/tools.sh opa). */
+/**
+ * Installs the pinned opa when it is missing or of another version (scripts/tools.sh opa: a
+ * first build takes minutes, so its progress lines go to onOutput as they come).
+ */
 export async function ensureOpa(onOutput?: (text: string) => void): Promise<Opa> {
   const script = join(packageRoot(), 'scripts', 'tools.sh');
-  const run = await spawnCaptured('bash', [script, 'opa']);
-  if (run.stderr) onOutput?.(run.stderr);
+  const run = await spawnCaptured('bash', [script, 'opa'], onOutput);
   if (run.code !== 0) {
     throw new ToolError(`cannot install the pinned opa (scripts/tools.sh opa):\n${run.stderr}`);
   }
@@ -133,13 +135,23 @@ export class Opa {
   }
 }
 
-function spawnCaptured(file: string, args: readonly string[]): Promise<OpaRun> {
+function spawnCaptured(
+  file: string,
+  args: readonly string[],
+  onStderr?: (text: string) => void,
+): Promise<OpaRun> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { encoding: 'utf8', maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
-      if (!err) return resolve({ code: 0, stdout, stderr });
-      const code = (err as { code?: unknown }).code;
-      if (typeof code === 'number') return resolve({ code, stdout, stderr });
-      reject(new ToolError(`cannot run ${file}: ${err.message}`, { cause: err }));
-    });
+    const child = execFile(
+      file,
+      args,
+      { encoding: 'utf8', maxBuffer: 256 << 20 },
+      (err, stdout, stderr) => {
+        if (!err) return resolve({ code: 0, stdout, stderr });
+        const code = (err as { code?: unknown }).code;
+        if (typeof code === 'number') return resolve({ code, stdout, stderr });
+        reject(new ToolError(`cannot run ${file}: ${err.message}`, { cause: err }));
+      },
+    );
+    if (onStderr) child.stderr?.on('data', (chunk: string) => onStderr(chunk));
   });
 }
