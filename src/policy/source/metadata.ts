@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { describeThrown } from '../../errors';
 import { ACTIONS, READS_ALL } from '../policy-meta';
 import { defaultParameters } from './parameters';
-import { builtinKind, BUILTIN_KINDS, editDistance, POD_KINDS, PODS_ALIAS } from './kinds';
+import { editDistance } from './edit-distance';
+import { builtinKind, BUILTIN_KINDS, POD_KINDS, PODS_ALIAS } from './kinds';
 
 const SEVERITIES = ['low', 'medium', 'high', 'critical'];
 const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT', '*'];
