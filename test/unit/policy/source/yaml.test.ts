@@ -1,5 +1,5 @@
 import { parseFieldPath } from '../../../../src/cli/field-path';
-import { describeProblem, parseDocuments } from '../../../../src/policy/source/yaml';
+import { describeProblem, parseDocuments, parseYaml } from '../../../../src/policy/source/yaml';
 
 const HELM = `---
 # Source: web/templates/sa.yaml
@@ -109,16 +109,20 @@ describe('parseDocuments', () => {
   });
 });
 
-describe('parseFieldPath', () => {
-  it.each([
-    [
-      'spec.containers[0].securityContext.privileged',
-      ['spec', 'containers', 0, 'securityContext', 'privileged'],
-    ],
-    ['metadata.annotations["example.com/x"]', ['metadata', 'annotations', 'example.com/x']],
-    ['spec.template.spec.volumes[12]', ['spec', 'template', 'spec', 'volumes', 12]],
-    ['', []],
-  ])('%s', (path, segments) => {
-    expect(parseFieldPath(path)).toEqual(segments);
+describe('parseYaml', () => {
+  it('reads one document as YAML 1.1, as kubectl does', () => {
+    expect(parseYaml('p.yaml', 'action: off\nenabled: yes\nmode: "on"\n')).toEqual({
+      value: { action: false, enabled: true, mode: 'on' },
+      problems: [],
+    });
+  });
+
+  it('names the line of invalid YAML, and refuses more than one document', () => {
+    expect(parseYaml('p.yaml', 'a: 1\na: 2\n').problems.map(describeProblem)).toEqual([
+      'p.yaml:2:1: invalid YAML: Map keys must be unique',
+    ]);
+    expect(parseYaml('p.yaml', 'a: 1\n---\nb: 2\n').problems.map(describeProblem)).toEqual([
+      'p.yaml: holds 2 YAML documents, one is expected',
+    ]);
   });
 });
