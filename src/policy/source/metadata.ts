@@ -94,12 +94,19 @@ function checkMatch(match: unknown, err: (m: string) => void): void {
   }
 }
 
-/** A built-in kind a mistyped kind name is close to (a custom kind stays allowed). */
+/**
+ * A built-in kind a mistyped kind name is close to: the same but for case, or two edits away
+ * from a name of six letters or more. Short custom kinds (Pool, Rule) stay allowed although
+ * they are near Pod and Role.
+ */
 function nearKind(kind: string): string | undefined {
   if (kind === '*' || kind === PODS_ALIAS || builtinKind(kind)) return undefined;
   if (kind.startsWith('$')) return PODS_ALIAS;
-  return BUILTIN_KINDS.find((b) => editDistance(b.kind.toLowerCase(), kind.toLowerCase()) <= 2)
-    ?.kind;
+  const k = kind.toLowerCase();
+  return BUILTIN_KINDS.find((b) => {
+    const name = b.kind.toLowerCase();
+    return name === k || (Math.min(name.length, k.length) >= 6 && editDistance(name, k) <= 2);
+  })?.kind;
 }
 
 function checkExcludeKinds(exclude: unknown, kinds: string[], err: (m: string) => void): void {

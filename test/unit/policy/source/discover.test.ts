@@ -141,6 +141,18 @@ describe('loadPolicySources on policy folders with problems', () => {
     ]);
   });
 
+  it.each([['Pool'], ['Rule'], ['Widget']])('accepts a custom kind %s', (kind) => {
+    policy('p', meta('p', `kinds: [${kind}]`));
+    expect(loadPolicySources(root).errors).toEqual([]);
+  });
+
+  it('refuses a built-in kind in the wrong case', () => {
+    policy('p', meta('p', 'kinds: [configmap]'));
+    expect(loadPolicySources(root).errors).toEqual([
+      `${join(root, 'p', 'policy.yaml')}: match.kinds: unknown kind configmap; did you mean ConfigMap?`,
+    ]);
+  });
+
   it('reports invalid YAML with its line and column', () => {
     policy('p', 'id: p\nid: q\n');
     expect(loadPolicySources(root).errors).toEqual([
