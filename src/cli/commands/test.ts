@@ -11,7 +11,7 @@ import { PolicyBuildError } from '../../policy/build/build-error';
 import { buildBundle, capabilitiesFile, validPolicies } from '../../policy/build/build-bundle';
 import { examplesTestModule } from '../../policy/build/examples-test';
 import type { Opa } from '../../policy/build/opa';
-import { runRegoTests, type OpaTestResult } from '../../policy/build/rego-tests';
+import { runRegoTests, type RegoTestRun } from '../../policy/build/rego-tests';
 import { PolicyRuntime } from '../../policy/policy-runtime';
 import { findPolicyFolders } from '../../policy/source/discover';
 import { policyExamples } from '../../policy/source/examples';
@@ -84,13 +84,11 @@ export async function testCommand(argv: string[], io: CliIo): Promise<number> {
 
 async function opaTests({ dir, opa, io, paint, verbose }: TestContext): Promise<Tally> {
   io.stdout.write(`${paint('bold', 'opa test')} ${dir}\n`);
-  let results: OpaTestResult[];
-  let run;
+  let run: RegoTestRun;
   try {
     const policies = validPolicies(dir);
     const examples = examplesTestModule(dir, policies);
     run = await runRegoTests(opa, dir, examples.rego, capabilitiesFile(dir));
-    results = run.results;
   } catch (thrown) {
     if (!(thrown instanceof PolicyBuildError)) throw thrown;
     // Stopped before opa test (invalid folder, opa check, opa fmt): one failure.
@@ -100,7 +98,7 @@ async function opaTests({ dir, opa, io, paint, verbose }: TestContext): Promise<
     return { passed: 0, failed: 1 };
   }
   const tally = { passed: 0, failed: 0 };
-  for (const r of results.filter((x) => !x.skip)) {
+  for (const r of run.results.filter((x) => !x.skip)) {
     const name = `${(r.package ?? '').replace(/^data\./, '')}.${r.name}`;
     if (r.fail || r.error) {
       tally.failed++;
