@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import {
+  BUILTIN_KINDS,
   builtinKind,
   customKindsOf,
   expandKinds,
@@ -60,9 +61,14 @@ describe('the kinds table', () => {
     expect(expandKinds(['*'])).toEqual(['*']);
   });
 
-  it('policies/policy.schema.json offers exactly the pod kinds for excludeKinds', () => {
-    const schema = JSON.parse(readFileSync('policies/policy.schema.json', 'utf8'));
-    expect(schema.properties.match.properties.excludeKinds.items.enum).toEqual(POD_KIND_NAMES);
+  it('policies/policy.schema.json offers the kinds of the table, for editor completion', () => {
+    const { match } = JSON.parse(readFileSync('policies/policy.schema.json', 'utf8')).properties;
+    expect(match.properties.excludeKinds.items.enum).toEqual(POD_KIND_NAMES);
+    expect(match.properties.kinds.items.anyOf[0].enum).toEqual([
+      '$pods',
+      '*',
+      ...new Set(BUILTIN_KINDS.map((k) => k.kind)),
+    ]);
   });
 
   it('policies/lib/kubernetes/kinds.rego is the table rendered (palisade generate)', () => {
