@@ -1,7 +1,10 @@
 // Realistic AdmissionReviews for the bench: a Pod of about 3 KB and a Deployment of about 8 KB, both
 // compliant with the built-in policies (so every policy runs to completion), and a ConfigMap of
-// about 500 KB (few policies apply; the cost is TLS, parsing and serializing the input).
+// about 500 KB (few policies apply; the cost is TLS, parsing and serializing the input). Each
+// request is the one the apiserver sends, from src/policy/source/manifest-request.ts.
 import type { AdmissionReviewRequest, KubeObject } from '../src/admission/types';
+import { resolveKind } from '../src/policy/source/kinds';
+import { manifestRequest } from '../src/policy/source/manifest-request';
 
 function containerSpec(name: string, i: number) {
   return {
@@ -49,37 +52,21 @@ const metadata = (name: string) => ({
   },
 });
 
-function review(
-  kind: string,
-  group: string,
-  resource: string,
-  object: KubeObject,
-  i: number,
-): AdmissionReviewRequest {
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: `bench-${kind}-${i}`,
-      kind: { group, version: 'v1', kind },
-      resource: { group, version: 'v1', resource },
-      name: object.metadata?.name,
-      namespace: 'shop',
-      operation: 'CREATE',
-      userInfo: {
-        username: 'system:serviceaccount:ci:deployer',
-        groups: ['system:serviceaccounts', 'system:authenticated'],
-      },
-      object,
-      oldObject: null,
-      dryRun: false,
-    },
-  };
+/** The request the apiserver sends for `object` (src/policy/source/manifest-request.ts). */
+function review(object: KubeObject, i: number): AdmissionReviewRequest {
+  const kind = resolveKind(String(object.apiVersion), String(object.kind), new Map());
+  const request = manifestRequest(object, kind, {
+    operation: 'CREATE',
+    username: 'system:serviceaccount:ci:deployer',
+    groups: ['system:serviceaccounts', 'system:authenticated'],
+    uid: `bench-${kind.kind}-${i}`,
+  });
+  return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request };
 }
 
 export function podReview(): AdmissionReviewRequest {
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: metadata('checkout'), spec: podSpec(3) };
-  return review('Pod', '', 'pods', pod, 1);
+  return review(pod, 1);
 }
 
 export function deploymentReview(): AdmissionReviewRequest {
@@ -93,7 +80,7 @@ export function deploymentReview(): AdmissionReviewRequest {
       template: { metadata: { labels: metadata('checkout').labels }, spec: podSpec(8) },
     },
   };
-  return review('Deployment', 'apps', 'deployments', dep, 2);
+  return review(dep, 2);
 }
 
 /** A ConfigMap of about 500 KB (e.g. a bundled dashboard or rules file): the large-body case. */
@@ -102,7 +89,7 @@ export function configMapReview(): AdmissionReviewRequest {
   const data: Record<string, string> = {};
   for (let i = 0; i < 100; i++) data[`rules-${i}.yaml`] = line.repeat(68);
   const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata('checkout-rules'), data };
-  return review('ConfigMap', '', 'configmaps', cm, 3);
+  return review(cm, 3);
 }
 
 const MiB = 1 << 20;
@@ -156,10 +143,5 @@ export function floodReviews(): AdmissionReviewRequest[] {
     metadata: metadata('shop-geoip'),
     binaryData: { 'geoip.mmdb': base64Text(MiB - 4096, 2) },
   };
-  return [
-    review('Secret', '', 'secrets', helm, 11),
-    review('Secret', '', 'secrets', opaque, 12),
-    review('ConfigMap', '', 'configmaps', rules, 13),
-    review('ConfigMap', '', 'configmaps', binary, 14),
-  ];
+  return [review(helm, 11), review(opaque, 12), review(rules, 13), review(binary, 14)];
 }
