@@ -4,7 +4,11 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Operation } from '../../admission/types';
 import { describeThrown } from '../../errors';
-import { OPERATIONS, DEFAULT_USER, type RequestOptions } from '../../policy/source/manifest-request';
+import {
+  OPERATIONS,
+  DEFAULT_USER,
+  type RequestOptions,
+} from '../../policy/source/manifest-request';
 import { CliError, usageError } from '../cli-error';
 import { evaluateTargets } from '../evaluate';
 import { FORMATTERS, FORMATS, parseFormatSpecs, type OutputSpec } from '../formatters';
