@@ -4,14 +4,14 @@
 // 65532, from a directory it cannot write, with production dependencies only. The host's Go and
 // Node.js stand in for the base images' (here Node.js may be 20 where the image has 24; the
 // supported range is the same).
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { httpsCall } from '../support/https-client';
+import { ROOT } from '../support/root';
+import { startPalisadeProcess } from '../support/palisade-process';
 import { execForm, parseDockerfile, runStages, type Stage } from './dockerfile';
 
-const ROOT = join(__dirname, '..', '..');
 const df = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
 const stage = (name: string) => df.stages.find((s) => s.name === name)!;
 const ops = (s: Stage) => s.instructions.map((i) => i.op);
@@ -117,27 +117,22 @@ describe('every step, run outside Docker', () => {
     const [entry] = execForm(runtime, 'ENTRYPOINT');
     expect(entry).toBe('/nodejs/bin/node');
     const cmd = execForm(runtime, 'CMD').map((a) => a.replace(/^\/app\//, `${app}/`));
-    const proc = spawn(process.execPath, [...cmd, '--host', '127.0.0.1', '--port', '0'], {
+    const [main, ...args] = cmd;
+    const started = await startPalisadeProcess({
+      main: main!,
+      args: [...args, '--host', '127.0.0.1', '--port', '0'],
       cwd: app,
       uid: 65532,
       gid: 65532,
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', TMPDIR: tmp, HOME: tmp },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      noWait: true,
     });
-    let out = '';
-    proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
     try {
-      const m = await new Promise<RegExpExecArray>((resolve, reject) => {
-        const check = () => {
-          const found = /curl --cacert (\S+) [\s\S]*?(https:\/\/127\.0\.0\.1:(\d+))\/validate/.exec(
-            out,
-          );
-          if (found) resolve(found);
-        };
-        proc.stderr!.on('data', check);
-        proc.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
-      });
+      const curl = /curl --cacert (\S+) [\s\S]*?(https:\/\/127\.0\.0\.1:(\d+))\/validate/;
+      const m = await started.until(
+        () => curl.exec(started.output()) ?? undefined,
+        'the curl hint',
+      );
       const ca = readFileSync(m[1]!, 'utf8');
       const port = Number(m[3]);
       expect((await call(port, ca, 'GET', '/healthz')).status).toBe(200);
@@ -147,30 +142,13 @@ describe('every step, run outside Docker', () => {
       // It wrote nothing where it runs.
       expect(readdirSync(app).sort()).toEqual(['dist', 'node_modules', 'package.json']);
     } finally {
-      proc.kill('SIGTERM');
+      // Not a shutdown test (process.test.ts is): no drain to wait for.
+      await started.stop('SIGKILL');
       rmSync(tmp, { recursive: true, force: true });
     }
   });
 });
 
 function call(port: number, ca: string, method: string, path: string, body?: string) {
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        ca,
-        headers: { 'content-type': 'application/json' },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  return httpsCall({ host: '127.0.0.1', port, method, path, ca }, body);
 }

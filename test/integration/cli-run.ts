@@ -4,8 +4,9 @@ import { execFile } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { findPolicyFolders } from '../../src/policy/source/discover';
 import { policyExamples } from '../../src/policy/source/examples';
+import { ROOT } from '../support/root';
 
-export const ROOT = join(__dirname, '..', '..');
+export { ROOT };
 export const BIN = join(ROOT, 'bin', 'palisade.js');
 
 export interface CliRun {

@@ -1,17 +1,15 @@
 // The running process watches its config and certificate files: a good change applies without a
 // restart, a bad one is refused with its reasons and the previous one keeps serving.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
-import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selfSigned, type ServingCert } from '../../src/certs/serving-cert';
 import { container, pod, review } from '../fixtures/reviews';
+import { httpsCall } from '../support/https-client';
+import { startPalisadeProcess, type PalisadeProcess } from '../support/palisade-process';
+import { servedFingerprint } from '../support/serving-cert';
 import { otherPoliciesOff } from './harness';
 
-const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'palisade-reload-'));
 const configFile = join(dir, 'config.yaml');
 const certFile = join(dir, 'tls.crt');
@@ -36,77 +34,32 @@ function writeCert(c: ServingCert) {
   writeFileSync(certFile, c.cert);
 }
 
-let out = '';
-/** Resolves when the process output has `n` occurrences of `text`. */
-function logged(text: string, n = 1): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (out.split(text).length - 1 >= n) {
-        proc.stderr!.off('data', check);
-        proc.stdout!.off('data', check);
-        resolve();
-      }
-    };
-    proc.stdout!.on('data', check);
-    proc.stderr!.on('data', check);
-    proc.once('exit', () => reject(new Error(`exited before "${text}": ${out}`)));
-    check();
-  });
-}
-
 let cert = selfSigned(['127.0.0.1']);
 writeCert(cert);
 writeConfig('deny');
-const proc = spawn(process.execPath, [MAIN, '--config', configFile, '--port', '0'], {
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+let palisade: PalisadeProcess;
 let port = 0;
+/** Resolves when the process output has `n` occurrences of `text`. */
+const logged = (text: string, n = 1) => palisade.logged(text, n);
 
 beforeAll(async () => {
-  await logged('"msg":"palisade listening"');
-  port = Number(/"url":"https:\/\/127\.0\.0\.1:(\d+)"/.exec(out)![1]);
+  palisade = await startPalisadeProcess({ args: ['--config', configFile, '--port', '0'] });
+  port = palisade.port;
 });
 afterAll(async () => {
-  const exited = once(proc, 'exit');
-  proc.kill('SIGTERM');
-  await exited;
+  await palisade.stop('SIGTERM');
 });
 
-function post(ca: string): Promise<{ allowed: boolean; warnings?: string[] }> {
+async function post(ca: string): Promise<{ allowed: boolean; warnings?: string[] }> {
   const body = JSON.stringify(review(pod('web', [container({ privileged: true })])));
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/validate',
-        method: 'POST',
-        ca,
-        agent: false,
-        headers: { 'content-type': 'application/json' },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve(JSON.parse(text).response));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  const answer = await httpsCall(
+    { host: '127.0.0.1', port, path: '/validate', method: 'POST', ca, agent: false },
+    body,
+  );
+  return JSON.parse(answer.text).response;
 }
 
-function fingerprint(ca: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: '127.0.0.1', port, ca }, () => {
-      resolve(s.getPeerCertificate().fingerprint256);
-      s.end();
-    });
-    s.on('error', reject);
-  });
-}
+const fingerprint = (ca: string) => servedFingerprint(port, ca);
 
 it('applies a changed config file without a restart', async () => {
   expect((await post(cert.ca)).allowed).toBe(false);
@@ -120,7 +73,7 @@ it('applies a changed config file without a restart', async () => {
 it('refuses a bad config file and keeps the previous one', async () => {
   writeFileSync(configFile, 'policies:\n  disallow-privileged:\n    action: block\n');
   await logged('new config refused; the previous one keeps serving');
-  expect(out).toContain('/policies/disallow-privileged/action');
+  expect(palisade.output()).toContain('/policies/disallow-privileged/action');
   expect((await post(cert.ca)).allowed).toBe(true);
 });
 

@@ -2,15 +2,14 @@
 // example, refuses a bad config listing every problem, drains and exits on SIGTERM: it keeps
 // serving with `Connection: close` for server.drainDelaySeconds, then closes, finishes the
 // requests in flight and exits (src/server/drain.ts).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { httpsCall } from '../support/https-client';
+import { startPalisadeProcess, type PalisadeProcess } from '../support/palisade-process';
 import { openConnection, requestHead } from './raw-connection';
-
-const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 
 const spawned: ChildProcess[] = [];
 // A failed assertion must not leave a server running (jest would wait for it).
@@ -19,14 +18,14 @@ afterEach(() => {
     if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
 });
 
-function run(args: string[]): { proc: ChildProcess; output: () => string } {
-  const proc = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  spawned.push(proc);
-  let out = '';
-  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  return { proc, output: () => out };
+/** Palisade started (test/support), not yet waited for: these tests read its output. */
+async function run(args: string[]): Promise<{ proc: ChildProcess; output: () => string }> {
+  const started = await startPalisadeProcess({ args, noWait: true });
+  spawned.push(started.proc);
+  processes.set(started.proc, started);
+  return { proc: started.proc, output: started.output };
 }
+const processes = new WeakMap<ChildProcess, PalisadeProcess>();
 
 /** A config file with only these `server` keys (every other key at its default). */
 function serverConfig(server: Record<string, unknown>): string {
@@ -35,29 +34,22 @@ function serverConfig(server: Record<string, unknown>): string {
   return file;
 }
 
+/** Resolves with the first match of `pattern` in the output (already there, or to come). */
 function waitFor(
   proc: ChildProcess,
   output: () => string,
   pattern: RegExp,
 ): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const m = pattern.exec(output());
-      if (m) {
-        proc.stdout!.off('data', check);
-        proc.stderr!.off('data', check);
-        resolve(m);
-      }
-    };
-    proc.stdout!.on('data', check);
-    proc.stderr!.on('data', check);
-    proc.once('exit', (code) => reject(new Error(`exited ${code}: ${output()}`)));
-    check();
-  });
+  return processes.get(proc)!.until(() => pattern.exec(output()) ?? undefined, String(pattern));
 }
 
 it('serves on a free port, prints a curl example that works, and drains on SIGTERM', async () => {
-  const { proc, output } = run(['--port', '0', '--config', serverConfig({ drainDelaySeconds: 0 })]);
+  const { proc, output } = await run([
+    '--port',
+    '0',
+    '--config',
+    serverConfig({ drainDelaySeconds: 0 }),
+  ]);
   const m = await waitFor(
     proc,
     output,
@@ -65,25 +57,17 @@ it('serves on a free port, prints a curl example that works, and drains on SIGTE
   );
   const [, caFile, sample, , port] = m;
   const body = readFileSync(sample!, 'utf8');
-  const reply = await new Promise<string>((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: Number(port),
-        path: '/validate',
-        method: 'POST',
-        ca: readFileSync(caFile!),
-        headers: { 'content-type': 'application/json' },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve(text));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  const answer = await httpsCall(
+    {
+      host: '127.0.0.1',
+      port: Number(port),
+      path: '/validate',
+      method: 'POST',
+      ca: readFileSync(caFile!),
+    },
+    body,
+  );
+  const reply = answer.text;
   const response = JSON.parse(reply).response;
   expect(response.uid).toBe(JSON.parse(body).request.uid);
   expect(response.allowed).toBe(false);
@@ -108,7 +92,7 @@ const CLOSING = '"msg":"closing: no new connections, finishing in-flight request
 
 /** Palisade on a free port with these server settings: its CA, port and sample review. */
 async function startDraining(server: Record<string, unknown>) {
-  const started = run(['--port', '0', '--config', serverConfig(server)]);
+  const started = await run(['--port', '0', '--config', serverConfig(server)]);
   const [, caFile, sample, port] = await waitFor(started.proc, started.output, CURL);
   const exited = once(started.proc, 'exit');
   const logged = (text: string) => waitFor(started.proc, started.output, new RegExp(escape(text)));
@@ -196,7 +180,7 @@ describe('SIGTERM drain', () => {
 it('refuses to start on a bad config, listing every problem, with exit code 2', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'palisade-')), 'bad.yaml');
   writeFileSync(file, 'failureMode: maybe\nevaluation:\n  deadlineMs: 0\nunknownKey: 1\n');
-  const { proc, output } = run(['--config', file]);
+  const { proc, output } = await run(['--config', file]);
   const [code] = await once(proc, 'exit');
   expect(code).toBe(2);
   expect(output()).toContain(`palisade: invalid config ${file}:`);
