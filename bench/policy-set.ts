@@ -26,6 +26,7 @@ export function buildPolicySet(
   scale: number,
   baseConfig?: string,
 ): BenchPolicySet {
+  mkdirSync(work, { recursive: true });
   const source = join(root, process.env.BENCH_POLICIES ?? 'policies');
   const dir = scale === 1 ? source : scaledCopy(source, join(work, 'policies'), scale);
   const bundle = join(work, 'bundle');
