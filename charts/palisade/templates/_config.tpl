@@ -1,7 +1,47 @@
 {{/*
 The webhook's config file (docs/configuration.md), rendered from values. Paths inside the
-image: the bundle is /app/dist/bundle, the mounted certificate /etc/palisade/tls.
+image: the built-in bundle is /app/dist/bundle, the mounted certificate /etc/palisade/tls; for a
+bundle from outside the image (policies.bundle.oci / .url) the credentials, CA and keys are
+under /etc/palisade/bundle and the cache is /var/cache/palisade (palisade.bundleMounts).
 */}}
+
+{{/* The policy settings of values: policies without its `bundle` key, which is no policy. */}}
+{{- define "palisade.policySettings" -}}
+{{- omit .Values.policies "bundle" | toJson -}}
+{{- end -}}
+
+{{/* The bundle source of values, "" for the bundle built into the image. */}}
+{{- define "palisade.bundleSource" -}}
+{{- $b := .Values.policies.bundle | default dict -}}
+{{- if and $b.oci $b.url -}}
+{{- fail "policies.bundle: set oci or url, not both" -}}
+{{- end -}}
+{{- $b.oci | default $b.url | default "" -}}
+{{- end -}}
+
+{{/* config.yaml's bundle for a remote source (JSON): the source with its mounted files. */}}
+{{- define "palisade.bundleConfig" -}}
+{{- $source := include "palisade.bundleSource" . -}}
+{{- $b := .Values.policies.bundle -}}
+{{- $keys := list -}}
+{{- range $b.verification.keys -}}
+{{- $keys = append $keys (dict "keyId" .keyId "file" (printf "/etc/palisade/bundle/keys/%s" .key) "algorithm" .algorithm) -}}
+{{- end -}}
+{{- $c := dict "source" $source "pollSeconds" $b.pollSeconds "cacheDir" "/var/cache/palisade"
+      "verification" (dict "required" $b.verification.required "publicKeys" $keys) -}}
+{{- if $b.credentials.secretName -}}
+{{- $_ := set $c "credentialsFile" (printf "/etc/palisade/bundle/credentials/%s" (include "palisade.credentialsFileName" .)) -}}
+{{- end -}}
+{{- if $b.ca.secretName -}}
+{{- $_ := set $c "caFile" "/etc/palisade/bundle/ca/ca.crt" -}}
+{{- end -}}
+{{- toJson $c -}}
+{{- end -}}
+
+{{/* The mounted credentials file: a Docker config.json for oci, a bearer token for url. */}}
+{{- define "palisade.credentialsFileName" -}}
+{{- if .Values.policies.bundle.oci -}}config.json{{- else -}}token{{- end -}}
+{{- end -}}
 
 {{- define "palisade.policyMeta" -}}
 {{- .Files.Get "files/policies.json" -}}
@@ -37,7 +77,7 @@ them. Mirrors wantsNamespaceWatch in src/kube/namespace-watch.ts.
 {{- $wanted := eq $mode "watch" -}}
 {{- if eq $mode "auto" -}}
 {{- $meta := include "palisade.policyMeta" . | fromJson -}}
-{{- range $id, $v := .Values.policies -}}
+{{- range $id, $v := include "palisade.policySettings" . | fromJson -}}
 {{- $p := get $meta.policies $id | default dict -}}
 {{- $action := ($v | default dict).action | default $p.action -}}
 {{- if and (ne $action "off") (hasKey (($v | default dict).match | default dict) "namespaceSelector") -}}
@@ -50,9 +90,13 @@ them. Mirrors wantsNamespaceWatch in src/kube/namespace-watch.ts.
 
 {{- define "palisade.config" -}}
 {{- $meta := include "palisade.policyMeta" . | fromJson -}}
-{{- range $id, $_ := .Values.policies -}}
+{{- $settings := include "palisade.policySettings" . | fromJson -}}
+{{- /* A bundle from outside the image has policies the chart cannot know; Palisade checks them. */ -}}
+{{- if not (include "palisade.bundleSource" .) -}}
+{{- range $id, $_ := $settings -}}
 {{- if not (hasKey $meta.policies $id) -}}
 {{- fail (printf "policies.%s: no such policy (known: %s)" $id (keys $meta.policies | sortAlpha | join ", ")) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- $c := .Values.config -}}
@@ -67,6 +111,9 @@ them. Mirrors wantsNamespaceWatch in src/kube/namespace-watch.ts.
       "watch" true
       "exemptions" $exemptions
       "kubernetes" (dict "namespaceLabels" $c.namespaceLabels)
-      "policies" .Values.policies -}}
+      "policies" $settings -}}
+{{- if include "palisade.bundleSource" . -}}
+{{- $_ := set $config "bundle" (include "palisade.bundleConfig" . | fromJson) -}}
+{{- end -}}
 {{- toYaml $config -}}
 {{- end -}}

@@ -3,11 +3,27 @@ The webhook's rules, derived from the enabled policies: every policy whose actio
 else its policy.yaml default) is not "off" contributes the resources of its kinds (values
 match.kinds, else its own) for its operations. files/policies.json is generated from
 policies/<id>/policy.yaml by `palisade generate`. Resources that share a group, version and
-operation set are merged into one rule; the output is sorted, so renders are stable.
+operation set are merged into one rule; the output is sorted, so renders are stable. A bundle
+from outside the image (policies.bundle.oci / .url) is not in files/policies.json: its rules are
+the resources of policies.bundle.kinds for policies.bundle.operations.
 */}}
 {{- define "palisade.webhookRules" -}}
 {{- $meta := include "palisade.policyMeta" . | fromJson -}}
 {{- $ops := dict -}}
+{{- if include "palisade.bundleSource" . -}}
+{{- /* A bundle from outside the image: policies.bundle.kinds (empty: every kind the table has). */ -}}
+{{- $b := .Values.policies.bundle -}}
+{{- range $kind := $b.kinds | default (keys $meta.kinds | sortAlpha) -}}
+{{- $k := get $meta.kinds $kind -}}
+{{- if not $k -}}
+{{- fail (printf "policies.bundle.kinds: the chart cannot map kind %s to a resource (known: %s); use webhook.extraRules for it" $kind (keys $meta.kinds | sortAlpha | join ", ")) -}}
+{{- end -}}
+{{- range $k.resources -}}
+{{- $t := printf "%s|%s|%s" $k.group $k.version . -}}
+{{- $_ := set $ops $t (concat (get $ops $t | default list) $b.operations | uniq) -}}
+{{- end -}}
+{{- end -}}
+{{- else -}}
 {{- range $id, $p := $meta.policies -}}
 {{- $v := get $.Values.policies $id | default dict -}}
 {{- $action := $v.action | default $p.action -}}
@@ -30,6 +46,7 @@ operation set are merged into one rule; the output is sorted, so renders are sta
 {{- end -}}
 {{- range $t := $targets -}}
 {{- $_ := set $ops $t (concat (get $ops $t | default list) $policyOps | uniq) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

@@ -16,4 +16,16 @@
 {{- if and (eq (include "palisade.watchesNamespaces" .) "true") (not .Values.rbac.create) (not .Values.serviceAccount.name) -}}
 {{- fail "a policy with match.namespaceSelector needs get, list and watch on namespaces: keep rbac.create true, grant them to serviceAccount.name yourself, or set config.namespaceLabels off" -}}
 {{- end -}}
+{{- if include "palisade.bundleSource" . -}}
+{{- $v := .Values.policies.bundle.verification -}}
+{{- if and $v.required (not $v.keys) -}}
+{{- fail "policies.bundle.verification.keys is empty, so no bundle could be verified: list the public keys its signatures name (and verification.secretName), or set verification.required false to accept unsigned bundles" -}}
+{{- end -}}
+{{- if and $v.keys (not $v.secretName) -}}
+{{- fail "policies.bundle.verification.secretName is required with verification.keys: the Secret holding the public keys" -}}
+{{- end -}}
+{{- if and .Values.networkPolicy.enabled .Values.networkPolicy.apiServerCIDRs (not .Values.networkPolicy.extraEgress) -}}
+{{- fail "networkPolicy.apiServerCIDRs restricts egress, so the pods could not reach policies.bundle's source: add it to networkPolicy.extraEgress" -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
