@@ -6,6 +6,7 @@
 #   scripts/tools.sh                     install every tool in DEFAULT_TOOLS
 #   scripts/tools.sh kube-apiserver etcd install the named tools only
 #   scripts/tools.sh haproxy             the Debian package, when `haproxy` is not on PATH
+#   scripts/tools.sh registry oras       the OCI registry and client the OCI tests use
 #
 # Versions are pinned here. kube-apiserver and etcd are built from small tools modules
 # (tools/kube, tools/etcd) whose committed go.mod/go.sum pin the whole dependency graph;
@@ -17,6 +18,8 @@ KUBERNETES_VERSION=v1.37.2 # k8s.io/kubernetes in tools/kube/go.mod (staging mod
 ETCD_VERSION=v3.7.3        # go.etcd.io/etcd/server/v3 in tools/etcd/go.mod
 HELM_VERSION=v3.22.0       # helm.sh/helm/v3/cmd/helm, installed as `helm`
 HELM4_VERSION=v4.3.1       # helm.sh/helm/v4/cmd/helm, installed as `helm4`
+REGISTRY_VERSION=v3.1.2    # github.com/distribution/distribution/v3/cmd/registry (CNCF Distribution)
+ORAS_VERSION=v1.3.6        # oras.land/oras/cmd/oras
 
 # What `scripts/tools.sh` with no arguments installs; append new tools here.
 DEFAULT_TOOLS=(opa kube-apiserver etcd helm helm4)
@@ -135,6 +138,40 @@ install_helm() {
   exec 9>&-
 }
 
+# install_go_tool NAME VERSION PACKAGE [LDFLAGS...]: `go install PACKAGE@VERSION` (a module
+# whose go.mod has no replace directives, so no tools module is needed), static, trimmed and
+# stripped, into .tools/bin/NAME. Used for the registry and oras of the OCI tests
+# (test/support/registry.ts, test/integration/oci*.test.ts).
+install_go_tool() {
+  local name=$1 version=$2 pkg=$3
+  shift 3
+  if stamp_ok "$name" "$version"; then return; fi
+  exec 9>"$bin/.$name.lock"
+  flock 9
+  if stamp_ok "$name" "$version"; then exec 9>&-; return; fi
+  log "building $name $version from $pkg (first time only: registry about 4 min, oras 1 min on 2 cores)"
+  local tmp
+  tmp=$(mktemp -d "$bin/.$name.XXXXXX")
+  GOBIN="$tmp" go install -trimpath -ldflags="-s -w $*" "$pkg@$version"
+  mv -f "$tmp/$(basename "$pkg")" "$bin/$name"
+  rmdir "$tmp"
+  stamp "$name" "$version"
+  exec 9>&-
+}
+
+install_registry() {
+  local m=github.com/distribution/distribution/v3
+  # The -X flags of Distribution's Makefile, so `registry --version` reports the release.
+  install_go_tool registry "$REGISTRY_VERSION" "$m/cmd/registry" \
+    "-X $m/version.version=$REGISTRY_VERSION" "-X $m/version.mainpkg=$m"
+}
+
+install_oras() {
+  # oras's version is in its source (internal/version.Version); the Makefile adds the tree state.
+  install_go_tool oras "$ORAS_VERSION" oras.land/oras/cmd/oras \
+    "-X oras.land/oras/internal/version.GitTreeState=clean"
+}
+
 tools=("$@")
 [ ${#tools[@]} -gt 0 ] || tools=("${DEFAULT_TOOLS[@]}")
 for t in "${tools[@]}"; do
@@ -145,6 +182,8 @@ for t in "${tools[@]}"; do
     helm) install_helm helm v3 "$HELM_VERSION" ;;
     helm4) install_helm helm4 v4 "$HELM4_VERSION" ;;
     haproxy) install_haproxy ;;
+    registry) install_registry ;;
+    oras) install_oras ;;
     *) log "unknown tool: $t"; exit 2 ;;
   esac
 done
