@@ -23,20 +23,31 @@ export async function loadBundle(dir: string): Promise<Bundle> {
     read(dir, 'data.json', true),
     read(dir, 'palisade.json'),
   ]);
+  return bundleFromBytes(dir, { wasm: wasm!, data, manifest: manifest! });
+}
+
+/**
+ * A bundle from its files' bytes (a bundle archive read by src/policy/artifact). `path` names it
+ * in errors and in Bundle.path: the directory, or the archive's source.
+ */
+export async function bundleFromBytes(
+  path: string,
+  files: { wasm: Uint8Array; data?: Uint8Array; manifest: Uint8Array },
+): Promise<Bundle> {
   let module: WebAssembly.Module;
   try {
-    module = await WebAssembly.compile(toArrayBuffer(wasm!));
+    module = await WebAssembly.compile(toArrayBuffer(files.wasm));
   } catch (thrown) {
     throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [
-      dir,
+      path,
       `policy.wasm: ${describeThrown(thrown)}`,
     ]);
   }
-  const policies = parseManifest(dir, manifest!.toString('utf8'));
+  const policies = parseManifest(path, Buffer.from(files.manifest).toString('utf8'));
   return {
-    path: dir,
+    path,
     module,
-    data: data && data.byteLength > 0 ? toArrayBuffer(data) : undefined,
+    data: files.data && files.data.byteLength > 0 ? toArrayBuffer(files.data) : undefined,
     policies,
   };
 }
