@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { YAML_VERSION } from '../../src/policy/source/yaml';
 
 export const ROOT = join(__dirname, '..', '..');
 export const CHART = join(ROOT, 'charts', 'palisade');
@@ -60,7 +61,7 @@ export function render(o: RenderOptions = {}): K8sObject[] {
 }
 
 export function parseManifests(text: string): K8sObject[] {
-  return parseAllDocuments(text)
+  return parseAllDocuments(text, { version: YAML_VERSION })
     .map((d) => {
       if (d.errors.length > 0) throw new Error(`invalid YAML rendered: ${d.errors[0]?.message}`);
       return d.toJS() as K8sObject | null;

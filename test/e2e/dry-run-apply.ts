@@ -3,6 +3,7 @@
 // and its whole admission chain (Pod Security Admission, registered webhooks), and nothing is
 // stored. One kubectl call per object, so each result belongs to exactly one object.
 import { parseAllDocuments } from 'yaml';
+import { YAML_VERSION } from '../../src/policy/source/yaml';
 import { kubectl } from '../support/cluster';
 
 export interface DryRunResult {
@@ -33,7 +34,7 @@ type Manifest = {
 /** Parses every non-empty document; a YAML error throws, naming the document. */
 export function parseManifests(yamlText: string): Manifest[] {
   const out: Manifest[] = [];
-  parseAllDocuments(yamlText).forEach((doc, i) => {
+  parseAllDocuments(yamlText, { version: YAML_VERSION }).forEach((doc, i) => {
     if (doc.errors.length > 0) {
       throw new Error(`document ${i + 1}: ${doc.errors.map((e) => e.message).join('; ')}`);
     }

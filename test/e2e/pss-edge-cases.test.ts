@@ -3,9 +3,9 @@
 // the same level and version, action deny) decide the same, for the same checks. Plus the two
 // cases that need a Pod to exist first: adding an ephemeral container, and updating a Pod that
 // no longer passes its namespace's level.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
+import { basename } from 'node:path';
+import { findPolicyFolders } from '../../src/policy/source/discover';
+import { policyExamples } from '../../src/policy/source/examples';
 import type { KubeObject } from '../../src/admission/types';
 import { disagreement, psaReasons } from './pss/compare';
 import { EDGE_CASES, restrictedPod, type EdgeCase } from './pss/edge-cases';
@@ -62,20 +62,15 @@ it.each(rows)('%s: %s %s', async (_name, lv, decision, c: EdgeCase) => {
 // Every example of every PSS policy (policies/pss-*/examples), at the policy's level and at the
 // version its expectation file names: a denied example is refused by PSA (or, for a workload,
 // warned about), and Palisade's whole level agrees with PSA on it.
-const examples = readdirSync('policies')
+const examples = findPolicyFolders('policies')
   .filter((id) => id.startsWith('pss-'))
   .flatMap((id) =>
-    (['allowed', 'denied'] as const).flatMap((kind) => {
-      const dir = join('policies', id, 'examples', kind);
-      return readdirSync(dir)
-        .filter((f) => f.endsWith('.yaml'))
-        .map((f) => {
-          const expFile = join(dir, f.replace(/\.yaml$/, '.expected.json'));
-          const exp = existsSync(expFile) ? JSON.parse(readFileSync(expFile, 'utf8')) : {};
-          const version: string = exp.parameters?.version ?? 'latest';
-          const obj = parse(readFileSync(join(dir, f), 'utf8')) as KubeObject;
-          return [`${id}/${kind}/${f}`, id.split('-')[1] as Level, version, kind, obj] as const;
-        });
+    // The examples as every other runner reads them (src/policy/source: YAML 1.1, as kubectl).
+    policyExamples('policies', id).map((ex) => {
+      if (!ex.object) throw new Error(`${ex.file}: ${ex.problem}`);
+      const version = String(ex.parameters?.version ?? 'latest');
+      const name = `${id}/${ex.expect}/${basename(ex.file)}`;
+      return [name, id.split('-')[1] as Level, version, ex.expect, ex.object] as const;
     }),
   );
 

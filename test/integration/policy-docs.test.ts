@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parseYaml } from '../../src/policy/source/yaml';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'palisade.js');
@@ -27,7 +27,10 @@ const ids = readdirSync(join(ROOT, 'policies'))
 it('documents every policy with its default action and a denied message', () => {
   const doc = readFileSync(join(ROOT, 'docs', 'policies.md'), 'utf8');
   for (const id of ids) {
-    const meta = parse(readFileSync(join(ROOT, 'policies', id, 'policy.yaml'), 'utf8'));
+    const file = join(ROOT, 'policies', id, 'policy.yaml');
+    const meta = parseYaml(file, readFileSync(file, 'utf8')).value as {
+      action: string;
+    };
     const section = doc.split(`\n### ${id}\n`)[1]?.split('\n### ')[0];
     expect(section).toBeDefined();
     expect(section).toContain(`- Default action: **${meta.action}**`);
