@@ -9,10 +9,13 @@ const ALLOWED = {
   admission: ['policy', 'config'],
   policy: ['config'],
   server: ['admission', 'config'],
-  cli: ['admission', 'policy', 'config'],
+  cli: ['admission', 'policy', 'bundles', 'config'],
   certs: ['kube', 'config'],
   kube: ['config'],
   config: [],
+  // Fetching bundles (oci://, https://), verifying and swapping them in: only main.ts and the
+  // CLI import it.
+  bundles: ['policy', 'config'],
 };
 const PARTS = Object.keys(ALLOWED);
 /** Libraries that belong to one part: HTTP to the server, the cluster to kube (and certs). */

@@ -20,7 +20,7 @@ export async function evaluationInputs(
   reviews: Record<string, AdmissionReviewRequest>,
 ): Promise<Record<string, EvalInput>> {
   const config = await loadConfig({ file: configFile });
-  const bundle = await loadBundle(config.bundle);
+  const bundle = await loadBundle(config.bundle.source);
   const { policies } = resolvePolicies(bundle.policies, config);
   const out: Record<string, EvalInput> = {};
   for (const [name, review] of Object.entries(reviews)) {

@@ -13,6 +13,8 @@ interface ErrorSpec {
 export const ERRORS = {
   PAL_ERR_BUNDLE_LOAD: { message: 'cannot load policy bundle %s: %s' },
   PAL_ERR_BUNDLE_INVALID: { message: 'invalid policy bundle %s: %s' },
+  PAL_ERR_BUNDLE_FETCH: { message: 'cannot download policy bundle %s: %s' },
+  PAL_ERR_BUNDLE_UNAVAILABLE: { message: 'no verified policy bundle yet: %s' },
   PAL_ERR_BUNDLE_ARCHIVE: { message: 'invalid bundle archive %s: %s' },
   PAL_ERR_BUNDLE_VERIFY: { message: 'bundle %s refused: %s' },
   PAL_ERR_WASM_EVAL: { message: 'policy evaluation failed: %s' },

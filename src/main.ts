@@ -1,10 +1,14 @@
-// Entry point of the webhook: load config, load the bundle, serve HTTPS, reload on change,
-// drain on SIGTERM.
+// Entry point of the webhook: load config, load the bundle (a directory, or a remote source
+// polled by src/bundles), serve HTTPS, reload on change, drain on SIGTERM.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
+import { readVerification } from './bundles/archive';
+import { BundleCache } from './bundles/cache';
+import { openSource } from './bundles/open-source';
+import { BundlePoller } from './bundles/poller';
 import { AutoTlsManager } from './certs/auto-tls';
 import { loadCertFiles, staticServingCert, type ServingCert } from './certs/serving-cert';
 import { configSource, loadConfig, type ConfigSource } from './config/load';
@@ -24,7 +28,8 @@ const USAGE = `Usage: palisade-webhook [--config FILE] [--port N] [--host ADDR] 
   --config FILE  webhook config (YAML); default: built-in defaults (docs/configuration.md)
   --port N       HTTPS port (default 8443)
   --host ADDR    address to listen on (default 127.0.0.1)
-  --bundle DIR   compiled policy bundle (default dist/bundle)`;
+  --bundle SRC   policy bundle: a directory, oci://HOST/REPO:TAG or https://URL
+                 (default dist/bundle; bundle.* in the config sets polling and keys)`;
 
 const WATCH_INTERVAL_MS = 1000;
 
@@ -52,7 +57,8 @@ export async function main(argv: string[]): Promise<number> {
   });
   const config = await loadConfig(source);
   const logger = createLogger(config.logLevel as 'info');
-  const runtime = await PolicyRuntime.start(config);
+  const metrics = new Metrics({ processMetrics: true });
+  const { runtime, poller } = await startPolicies(config, logger, metrics);
   const { auto } = config.server.tls;
   const autoTls = auto
     ? await AutoTlsManager.create(
@@ -62,8 +68,13 @@ export async function main(argv: string[]): Promise<number> {
     : undefined;
   const tls = autoTls ? await autoTls.start() : staticServingCert(config.server);
   let draining = false;
-  const metrics = new Metrics({ processMetrics: true });
-  const deps: ServerDeps = { snapshots: runtime, metrics, logger, isReady: () => !draining };
+  const deps: ServerDeps = {
+    snapshots: runtime,
+    metrics,
+    logger,
+    isReady: () => !draining,
+    notReadyReason: () => runtime.unavailable,
+  };
   const namespaces = namespaceWatcher(runtime, deps, config.kubernetes.kubeconfig);
   await namespaces.update();
   runtime.on('reloaded', () => void namespaces.update());
@@ -79,6 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   const stopWatching = () => {
     stopFiles();
     stopAutoTls();
+    void poller?.stop();
   };
   // Before the announcement: once a test or an operator sees Palisade listening, a SIGTERM drains.
   const drained = drainOnSignal(app, {
@@ -94,9 +106,62 @@ export async function main(argv: string[]): Promise<number> {
   if (tls.source === 'self-signed') announceLocal(url, tls, runtime);
 
   await drained;
-  await Promise.all([runtime.close(), namespaces.stop()]);
+  await Promise.all([runtime.close(), namespaces.stop(), poller?.stop()]);
   logger.info('stopped');
   return 0;
+}
+
+/**
+ * The runtime on the config's bundle: a directory is loaded now (a bad one stops Palisade, as
+ * before); a remote source starts pending (not ready, saying why), serves the cached bundle if
+ * there is one, asks the source once, then polls it every pollSeconds.
+ */
+async function startPolicies(
+  config: Config,
+  logger: Logger,
+  metrics: Metrics,
+): Promise<{ runtime: PolicyRuntime; poller?: BundlePoller }> {
+  const b = config.bundle;
+  const source = openSource(b);
+  if (!source) return { runtime: await PolicyRuntime.start(config) };
+  const verification = await readVerification(b);
+  const runtime = PolicyRuntime.pending(config, `waiting for the first bundle from ${source.name}`);
+  const poller = new BundlePoller(source, {
+    runtime,
+    verification,
+    cache: b.cacheDir ? new BundleCache(b.cacheDir) : undefined,
+    pollMs: b.pollSeconds * 1000,
+  });
+  poller.on('activated', (a) => {
+    metrics.setActiveBundle(a, a.activatedAt);
+    if (a.from === 'source') metrics.bundleChecks.inc({ result: 'activated' });
+    logger.info(
+      { source: a.source, revision: a.revision, digest: a.digest, keyId: a.keyId, from: a.from },
+      'bundle activated',
+    );
+  });
+  poller.on('unchanged', () => metrics.bundleChecks.inc({ result: 'unchanged' }));
+  poller.on('failed', (f) => {
+    metrics.bundleFailures.inc({ stage: f.stage, reason: f.reason });
+    if (f.from === 'source') metrics.bundleChecks.inc({ result: 'failed' });
+    const serving = poller.active;
+    if (!serving) runtime.stillPending(f.error.message);
+    logger.error(
+      {
+        source: source.name,
+        stage: f.stage,
+        reason: f.reason,
+        error: f.error.message,
+        from: f.from,
+      },
+      serving
+        ? `bundle ${f.stage} failed; revision ${serving.revision} (${serving.digest}) keeps serving`
+        : `bundle ${f.stage} failed; no verified bundle: not ready`,
+    );
+  });
+  await poller.start();
+  if (!poller.active) logger.warn({ reason: runtime.unavailable }, 'not ready: no verified bundle');
+  return { runtime, poller };
 }
 
 /**
@@ -157,7 +222,7 @@ function watchAll(
   const { metrics, logger } = deps;
   // First: the bundle watch follows a reload before "reloaded" is logged, so whoever reads that
   // line may change the new directory at once.
-  const stops: Array<() => void> = [watchBundle(runtime)];
+  const stops: Array<() => void> = openSource(config.bundle) ? [] : [watchBundle(runtime)];
   runtime.on('reloaded', (kind) => {
     metrics.reloads.inc({ kind, result: 'success' });
     logger.info({ kind }, `${kind} reloaded`);
@@ -206,7 +271,7 @@ function watchBundle(runtime: PolicyRuntime): () => void {
   let dir = '';
   let stop = () => {};
   const follow = () => {
-    const next = runtime.snapshot.config.bundle;
+    const next = runtime.snapshot.config.bundle.source;
     if (next === dir) return;
     stop();
     dir = next;

@@ -56,7 +56,7 @@ export function validateConfig(name: string, raw: unknown): Config {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new PalisadeError('PAL_ERR_CONFIG_INVALID', [name, '  (root): must be a mapping']);
   }
-  const value = Value.Default(ConfigSchema, structuredClone(raw));
+  const value = Value.Default(ConfigSchema, bundleObject(structuredClone(raw)));
   const problems = [...Value.Errors(ConfigSchema, value)].map(
     (e) => `  ${e.path || '(root)'}: ${e.message}`,
   );
@@ -64,6 +64,7 @@ export function validateConfig(name: string, raw: unknown): Config {
   if (tls?.auto && (tls.certFile || tls.keyFile)) {
     problems.push('  /server/tls: set either auto or certFile/keyFile, not both');
   }
+  if (problems.length === 0) problems.push(...bundleProblems((value as Config).bundle));
   if (problems.length > 0) {
     throw new PalisadeError('PAL_ERR_CONFIG_INVALID', [name, [...new Set(problems)].join('\n')]);
   }
@@ -77,7 +78,40 @@ function applyOverrides(raw: unknown, overrides: ConfigSource['overrides']): unk
   if (overrides.port !== undefined) server.port = overrides.port;
   if (overrides.host !== undefined) server.host = overrides.host;
   out.server = server;
-  if (overrides.bundle !== undefined) out.bundle = overrides.bundle;
+  if (overrides.bundle !== undefined) {
+    // --bundle / PALISADE_BUNDLE names the source; the file's other bundle keys stay.
+    const b = out.bundle;
+    out.bundle =
+      b && typeof b === 'object'
+        ? { ...(b as object), source: overrides.bundle }
+        : overrides.bundle;
+  }
+  return out;
+}
+
+/** `bundle: DIR` (the string form) is `bundle: { source: DIR }`. */
+function bundleObject(raw: unknown): unknown {
+  const r = raw as Record<string, unknown>;
+  if (typeof r.bundle === 'string') r.bundle = { source: r.bundle };
+  return r;
+}
+
+/** What the schema cannot say of bundle: the source's form, and keys a remote source needs. */
+function bundleProblems(b: Config['bundle']): string[] {
+  const remote = /^(oci|https):\/\//.test(b.source);
+  const out: string[] = [];
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(b.source) && !remote) {
+    out.push(`  /bundle/source: ${b.source}: use a directory, oci://HOST/REPO:TAG or https://URL`);
+  }
+  const ids = b.verification.publicKeys.map((k) => k.keyId);
+  for (const id of new Set(ids.filter((id, i) => ids.indexOf(id) !== i))) {
+    out.push(`  /bundle/verification/publicKeys: key id ${JSON.stringify(id)} is listed twice`);
+  }
+  if (remote && b.verification.required && ids.length === 0) {
+    out.push(
+      '  /bundle/verification: a remote source needs publicKeys to verify its bundles (or required: false)',
+    );
+  }
   return out;
 }
 

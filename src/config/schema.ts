@@ -93,6 +93,63 @@ export const AutoTls = Type.Object(
 );
 export type AutoTls = Static<typeof AutoTls>;
 
+/** A public key that may sign bundles, by the key id a signature names (`kid`/`keyid`). */
+export const VerificationKey = Type.Object(
+  {
+    keyId: Type.String({ minLength: 1 }),
+    /** A PEM file holding the public key (SPKI `BEGIN PUBLIC KEY`, or an X.509 certificate). */
+    file: Type.String({ minLength: 1 }),
+    algorithm: Type.Union(
+      // The algorithms src/policy/artifact verifies (never `none` or a shared-secret HMAC).
+      [
+        'RS256',
+        'RS384',
+        'RS512',
+        'PS256',
+        'PS384',
+        'PS512',
+        'ES256',
+        'ES384',
+        'ES512',
+        'EdDSA',
+      ].map((a) => Type.Literal(a)),
+      { default: 'RS256' },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type VerificationKey = Static<typeof VerificationKey>;
+
+/**
+ * bundle (object form): where the policy bundle comes from. A directory is `palisade build`'s
+ * output, watched as before; an `oci://` reference or an `https://` URL is a bundle archive
+ * (bundle.tar.gz) polled every pollSeconds, verified, and swapped in (docs/configuration.md).
+ */
+export const BundleConfig = Type.Object(
+  {
+    source: Type.String({ minLength: 1, default: 'dist/bundle' }),
+    pollSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+    /** oci: a Docker config.json (auths); https: a file holding a bearer token. */
+    credentialsFile: Type.Optional(Type.String({ minLength: 1 })),
+    /** PEM CA certificates trusted for the source's TLS, in addition to the system's. */
+    caFile: Type.Optional(Type.String({ minLength: 1 })),
+    /** Where the last good archive is kept, so a restart serves while the source is down. */
+    cacheDir: Type.Optional(Type.String({ minLength: 1 })),
+    /** Bound of one download (connect to last byte). */
+    timeoutSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 30 }),
+    verification: Type.Object(
+      {
+        /** true: a remote bundle without a valid signature by one of publicKeys is refused. */
+        required: Type.Boolean({ default: true }),
+        publicKeys: Type.Array(VerificationKey, { default: [] }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+export type BundleConfig = Static<typeof BundleConfig>;
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Object(
@@ -122,7 +179,9 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    bundle: Type.String({ default: 'dist/bundle' }),
+    // The file may give a directory as a string (`bundle: dist/bundle`, as before): loadConfig
+    // turns it into { source: <dir> } before validation, so Config.bundle has one shape.
+    bundle: BundleConfig,
     failureMode: Type.Union([Type.Literal('closed'), Type.Literal('open')], { default: 'closed' }),
     evaluation: Type.Object(
       {

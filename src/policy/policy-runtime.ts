@@ -3,6 +3,9 @@
 // refused with its reasons and the previous snapshot keeps serving. A decision holds its snapshot
 // for as long as it runs (use()), and a replaced snapshot's evaluator is closed only once the
 // last decision holding it has finished: a reload under traffic errors no request.
+// A remote bundle source (src/bundles) hands each verified bundle to activate(), under the same
+// rules; until the first one arrives the runtime is pending: not ready, and every decision that
+// is not exempt is answered by the failure mode with the reason (no-bundle.ts).
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config/schema';
@@ -10,6 +13,7 @@ import { PalisadeError } from '../errors';
 import { loadBundle, type Bundle } from './bundle';
 import { InlineEvaluator } from './engine';
 import { resolvePolicies } from './policy-set';
+import { noBundleSnapshot } from './no-bundle';
 import { PoolEvaluator } from './pool-evaluator';
 import { prepareSnapshot, type PolicySnapshot } from './snapshot';
 
@@ -20,7 +24,8 @@ export interface ReloadEvents {
   rejected: [kind: ReloadKind, error: Error];
 }
 
-type Built = PolicySnapshot & { bundle: Bundle };
+/** A snapshot and its bundle (none while pending). */
+type Built = PolicySnapshot & { bundle?: Bundle };
 
 /** A snapshot and the decisions running on it. */
 interface Held {
@@ -34,15 +39,49 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
   /** Evaluators of replaced snapshots still closing (awaited by close()). */
   private readonly closing = new Set<Promise<void>>();
 
-  private constructor(snapshot: Built) {
+  private pendingReason: string | undefined;
+
+  private constructor(snapshot: Built, pendingReason?: string) {
     super();
     this.current = { snapshot, users: 0, retired: false };
+    this.pendingReason = pendingReason;
   }
 
   /** Loads the bundle named by the config; throws (coded) if either is unusable. */
   static async start(config: Config): Promise<PolicyRuntime> {
-    const bundle = await loadBundle(config.bundle);
+    const bundle = await loadBundle(config.bundle.source);
     return new PolicyRuntime(await build(config, bundle));
+  }
+
+  /**
+   * A runtime with no bundle yet (a remote source's first one is on its way): not ready, and
+   * `reason` says why in /readyz and in the answers the failure mode gives.
+   */
+  static pending(config: Config, reason: string): PolicyRuntime {
+    return new PolicyRuntime(noBundleSnapshot(config, reason), reason);
+  }
+
+  /** Why no bundle serves (pending), or undefined once one does. */
+  get unavailable(): string | undefined {
+    return this.current.snapshot.bundle ? undefined : this.pendingReason;
+  }
+
+  /** While pending, says why in a new no-bundle snapshot (e.g. the first download failed). */
+  stillPending(reason: string): void {
+    if (this.current.snapshot.bundle) return;
+    this.pendingReason = reason;
+    this.replace(noBundleSnapshot(this.current.snapshot.config, reason));
+  }
+
+  /**
+   * Swaps in a bundle that was verified elsewhere (a remote source), against the current config:
+   * built and instantiated once before it serves, like a reload. Throws (coded) if it cannot
+   * serve; the previous snapshot keeps serving.
+   */
+  async activate(bundle: Bundle): Promise<void> {
+    const next = await build(this.current.snapshot.config, bundle);
+    this.replace(next);
+    this.emit('reloaded', 'bundle');
   }
 
   /** The snapshot now; a decision that awaits between reads of it should use use(). */
@@ -65,21 +104,34 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
     }
   }
 
-  /** Applies a new config (already validated) against the current bundle. */
+  /**
+   * Applies a new config (already validated) against the current bundle, or the bundle of its
+   * new directory. A remote source is read at start: a change of bundle settings while one is in
+   * use (or to one) is refused until a restart.
+   */
   async reloadConfig(config: Config): Promise<boolean> {
     return this.swap('config', async () => {
-      const bundle =
-        config.bundle === this.current.snapshot.config.bundle
-          ? this.current.snapshot.bundle
-          : await loadBundle(config.bundle);
-      return build(config, bundle);
+      const now = this.current.snapshot;
+      if (JSON.stringify(config.bundle) === JSON.stringify(now.config.bundle)) {
+        return now.bundle ? build(config, now.bundle) : noBundleSnapshot(config, this.unavailable!);
+      }
+      if (isRemote(config.bundle.source) || isRemote(now.config.bundle.source)) {
+        throw new PalisadeError('PAL_ERR_CONFIG_INVALID', [
+          'bundle',
+          '  a remote bundle source (oci://, https://) and its settings are read at start: restart Palisade to change them',
+        ]);
+      }
+      return build(config, await loadBundle(config.bundle.source));
     });
   }
 
-  /** Reloads the bundle from the config's bundle path. */
+  /** Reloads the bundle from the config's bundle directory. */
   async reloadBundle(): Promise<boolean> {
     return this.swap('bundle', async () =>
-      build(this.current.snapshot.config, await loadBundle(this.current.snapshot.config.bundle)),
+      build(
+        this.current.snapshot.config,
+        await loadBundle(this.current.snapshot.config.bundle.source),
+      ),
     );
   }
 
@@ -101,12 +153,17 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
       this.emit('rejected', kind, thrown instanceof Error ? thrown : new Error(String(thrown)));
       return false;
     }
+    this.replace(next);
+    this.emit('reloaded', kind);
+    return true;
+  }
+
+  /** The one swap of the reference; the previous snapshot retires once unused. */
+  private replace(next: Built): void {
     const previous = this.current;
     this.current = { snapshot: next, users: 0, retired: false };
     previous.retired = true;
     if (previous.users === 0) this.retire(previous);
-    this.emit('reloaded', kind);
-    return true;
   }
 
   /** Closes a replaced snapshot's evaluator once nothing uses it. */
@@ -118,6 +175,11 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
       .then(() => void this.closing.delete(closed));
     this.closing.add(closed);
   }
+}
+
+/** bundle.source is an oci:// reference or an https:// URL (src/bundles fetches those). */
+function isRemote(source: string): boolean {
+  return /^(oci|https):\/\//.test(source);
 }
 
 async function build(config: Config, bundle: Bundle): Promise<Built> {

@@ -12,5 +12,7 @@ export interface ServerDeps {
   logger: Logger;
   /** Readiness beyond the bundle: TLS loaded and not draining. */
   isReady: () => boolean;
+  /** Why the webhook is not ready (no verified bundle yet), for /readyz's body; undefined: ready. */
+  notReadyReason?: () => string | undefined;
   namespaceLabels?: NamespaceLabels;
 }

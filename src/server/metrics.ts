@@ -53,6 +53,38 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // A remote bundle source (src/bundles): what serves, when it came, and what was refused.
+  readonly bundleInfo = new Gauge({
+    name: 'palisade_bundle_info',
+    help: 'The bundle that serves (value 1): its manifest revision, digest and source',
+    labelNames: ['revision', 'digest', 'source'] as const,
+    registers: [this.registry],
+  });
+  readonly bundleActivated = new Gauge({
+    name: 'palisade_bundle_last_activation_timestamp_seconds',
+    help: 'When the bundle that serves was activated, as a Unix timestamp',
+    registers: [this.registry],
+  });
+  readonly bundleFailures = new Counter({
+    name: 'palisade_bundle_failures_total',
+    help: 'Bundles not activated, by stage (download, verification, activation, cache) and reason',
+    labelNames: ['stage', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly bundleChecks = new Counter({
+    name: 'palisade_bundle_checks_total',
+    help: 'Polls of the bundle source, by result (unchanged, activated, failed)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  /** Reports `bundle` as the one that serves (palisade_bundle_info holds one series). */
+  setActiveBundle(bundle: { revision: string; digest: string; source: string }, at: Date): void {
+    this.bundleInfo.reset();
+    this.bundleInfo.set(bundle, 1);
+    this.bundleActivated.set(at.getTime() / 1000);
+  }
+
   // Read at scrape time from the byte budget of /validate (server/request-scope.ts).
   private budget?: { readonly inFlight: number; readonly waiting: number };
   readonly inflightBytes: Gauge = new Gauge({

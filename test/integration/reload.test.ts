@@ -64,5 +64,5 @@ it('refuses a bundle whose metadata is missing', async () => {
   const empty = mkdtempSync(join(tmpdir(), 'palisade-empty-'));
   const next = validateConfig('new', { bundle: empty });
   expect(await h.deps.runtime.reloadConfig(next)).toBe(false);
-  expect(h.deps.runtime.snapshot.config.bundle).toBe(bundleDir);
+  expect(h.deps.runtime.snapshot.config.bundle.source).toBe(bundleDir);
 });
