@@ -3,11 +3,13 @@
 // bundle, as if they were created in an ordinary namespace (the webhook exempts its own).
 import { validateConfig } from '../../src/config/load';
 import { handleAdmission, type ActedViolation } from '../../src/admission/handler';
-import type { AdmissionReviewRequest } from '../../src/admission/types';
+import { ADMISSION_API_VERSION, type AdmissionReviewRequest } from '../../src/admission/types';
+import { resolveKind } from '../../src/policy/source/kinds';
+import { manifestRequest } from '../../src/policy/source/manifest-request';
 import { loadBundle, type Bundle } from '../../src/policy/bundle';
 import { InlineEvaluator } from '../../src/policy/engine';
 import { resolvePolicies } from '../../src/policy/policy-set';
-import { POLICY_SUMMARY, render, SCENARIOS, type K8sObject } from './render';
+import { render, SCENARIOS, type K8sObject } from './render';
 
 const BUNDLE = process.env.PALISADE_TEST_BUNDLE ?? 'dist/bundle';
 
@@ -24,29 +26,18 @@ beforeAll(async () => {
   bundle = await loadBundle(BUNDLE);
 });
 
+/** The review the apiserver would send for a chart object created in namespace team-a. */
 function reviewOf(o: K8sObject, i: number): AdmissionReviewRequest {
-  const k = POLICY_SUMMARY.kinds[o.kind] ?? {
-    group: '',
-    version: 'v1',
-    resources: [`${o.kind.toLowerCase()}s`],
-  };
-  const namespaced = o.metadata.namespace !== undefined;
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: `chart-${i}`,
-      kind: { group: k.group, version: k.version, kind: o.kind },
-      resource: { group: k.group, version: k.version, resource: k.resources[0] ?? '' },
-      name: o.metadata.name,
-      namespace: namespaced ? 'team-a' : undefined,
-      operation: 'CREATE',
-      userInfo: { username: 'admin', groups: ['system:authenticated'] },
-      object: { ...o, metadata: { ...o.metadata, ...(namespaced ? { namespace: 'team-a' } : {}) } },
-      oldObject: null,
-      dryRun: false,
-    },
-  };
+  const kind = resolveKind(o.apiVersion, o.kind, new Map());
+  const object = { ...o, metadata: { ...o.metadata, namespace: undefined } };
+  const request = manifestRequest(object, kind, {
+    operation: 'CREATE',
+    namespace: 'team-a',
+    username: 'admin',
+    groups: [],
+    uid: `chart-${i}`,
+  });
+  return { apiVersion: ADMISSION_API_VERSION, kind: 'AdmissionReview', request };
 }
 
 async function findings(

@@ -8,6 +8,7 @@ import { READS_ALL, type PolicyReads } from '../policy-meta';
 import { PolicyBuildError } from './build-error';
 import type { Opa } from './opa';
 import { policyReads } from './reads';
+import { ENTRYPOINT } from '../bundle';
 
 /** What the manifest needs of a policy folder. */
 export interface ManifestSource {
@@ -22,11 +23,9 @@ export interface BundleManifest {
   policies: (Record<string, unknown> & { package: string; reads: PolicyReads })[];
   builtAt: string;
   opaVersion: string;
-  entrypoint: 'palisade/violations';
+  entrypoint: typeof ENTRYPOINT;
   wasmSha256: string;
 }
-
-export const ENTRYPOINT = 'palisade/violations';
 
 export function bundleManifest(opts: {
   policies: readonly ManifestSource[];
