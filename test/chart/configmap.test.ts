@@ -14,7 +14,12 @@ it.each(['default', ...SCENARIOS])('is a valid Palisade config (%s)', (scenario)
   const config = configOf({ values: scenario === 'default' ? [] : [scenario] });
   expect(config.server.host).toBe('0.0.0.0');
   expect(config.server.port).toBe(8443);
-  expect(config.bundle).toBe('/app/dist/bundle');
+  // ci/oci-bundle-values.yaml pulls its policies from a registry (test/chart/bundle.test.ts).
+  expect(config.bundle.source).toBe(
+    scenario.startsWith('oci-bundle')
+      ? 'oci://registry.example.com:5000/policies/palisade:stable'
+      : '/app/dist/bundle',
+  );
 });
 
 it('tls.mode auto: the Secret, the webhook configuration and the Service names', () => {
