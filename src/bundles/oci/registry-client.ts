@@ -236,14 +236,27 @@ export class RegistryClient {
     const where = `${req.method} ${req.url}`;
     const message = serverMessage(res);
     switch (res.status) {
-      case 401:
+      case 401: {
+        // A token without the scope: Distribution says so in the challenge's error parameter.
+        const scoped = parseChallenges(res.headers['www-authenticate']).some(
+          (c) => c.params.error === 'insufficient_scope',
+        );
+        if (scoped && this.credentials !== undefined) {
+          return new OciError(
+            'denied',
+            where,
+            `401 insufficient_scope: the token for ${describeCredentials(this.credentials)} does not grant ${this.action} on ${this.ref.repository}${message}`,
+            { httpStatus: 401 },
+          );
+        }
         return this.unauthorized(
           req,
           res,
-          this.authorization === undefined
+          this.credentials === undefined
             ? 'credentials needed'
             : 'the registry refused the credentials',
         );
+      }
       case 403:
         return new OciError(
           'denied',
