@@ -7,11 +7,15 @@
 //      file:line;
 //   4. OUT/{policy.wasm,data.json,palisade.json} written atomically (swap.ts); palisade.json
 //      records, per policy, the top-level object fields it can read (reads.ts).
+// The wasm embeds the names of its source files (for the locations in its errors), so opa runs
+// in the work directory on copies under fixed relative names (policies.d/..., palisade/
+// main.rego): the same policies build the same bytes wherever they and the temp dir are, and
+// the bundle's content revision (src/policy/artifact) changes only when a policy does.
 import { copyFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { loadPolicySources, type PolicySource } from '../source/discover';
 import { generateAggregator } from './aggregator';
 import { PolicyBuildError } from './build-error';
@@ -65,27 +69,36 @@ export async function buildBundle(opts: BuildOptions): Promise<BuiltBundle> {
 
     const sources = regoSources(dir);
     if (sources.length === 0) throw new PolicyBuildError(`no .rego sources under ${dir}`);
+    const staged = sources.map((source) => {
+      const name = join(STAGED_SOURCES, relative(dir, source));
+      mkdirSync(dirname(join(work, name)), { recursive: true });
+      copyFileSync(source, join(work, name));
+      return name;
+    });
     const optimize = opts.optimize ?? 0;
     log(`opa build -t wasm -O=${optimize} (${sources.length} files + aggregator)`);
     const archive = join(work, 'bundle.tar.gz');
-    const run = await opts.opa.run([
-      'build',
-      '-t',
-      'wasm',
-      `-O=${optimize}`,
-      '--capabilities',
-      capabilities,
-      '-e',
-      ENTRYPOINT,
-      '-o',
-      archive,
-      ...sources,
-      main,
-    ]);
+    const run = await opts.opa.run(
+      [
+        'build',
+        '-t',
+        'wasm',
+        `-O=${optimize}`,
+        '--capabilities',
+        resolve(capabilities),
+        '-e',
+        ENTRYPOINT,
+        '-o',
+        archive,
+        ...staged,
+        join('palisade', 'main.rego'),
+      ],
+      work,
+    );
     if (run.code !== 0) {
       throw new PolicyBuildError(
         'opa build failed',
-        opaProblems(`${run.stdout}${run.stderr}`, work, capabilities),
+        opaProblems(`${run.stdout}${run.stderr}`, work, dir, capabilities),
       );
     }
 
@@ -117,6 +130,9 @@ export async function buildBundle(opts: BuildOptions): Promise<BuiltBundle> {
   }
 }
 
+/** Where the build copies the Rego sources in its work directory, for stable names. */
+const STAGED_SOURCES = 'policies.d';
+
 /** POLICIES_DIR/capabilities.json, which must exist. */
 export function capabilitiesFile(dir: string): string {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -140,8 +156,14 @@ export function validPolicies(dir: string): PolicySource[] {
  * opa's messages (file:line: message, on stdout), the generated aggregator shown as
  * <generated>/, and for each undefined function the reason it is most likely undefined.
  */
-function opaProblems(output: string, work: string, capabilities: string): string[] {
-  const lines = output.split(`${work}/`).join('<generated>/').replace(/\n+$/, '').split('\n');
+function opaProblems(output: string, work: string, dir: string, capabilities: string): string[] {
+  const lines = output
+    .split(`${work}/`)
+    .join('')
+    .replace(/(^|[\s'"(])policies\.d\//g, `$1${dir}/`)
+    .replace(/(^|[\s'"(])palisade\/main\.rego/g, '$1<generated>/palisade/main.rego')
+    .replace(/\n+$/, '')
+    .split('\n');
   const undefinedFns = [
     ...new Set([...output.matchAll(/undefined function ([A-Za-z0-9_.]*)/g)].map((m) => m[1]!)),
   ].sort();

@@ -72,11 +72,11 @@ export class Opa {
 
   constructor(readonly path: string) {}
 
-  /** Runs opa with the arguments; a non-zero exit is a result, not an error. */
-  async run(args: readonly string[]): Promise<OpaRun> {
+  /** Runs opa with the arguments (in cwd if given); a non-zero exit is a result, not an error. */
+  async run(args: readonly string[], cwd?: string): Promise<OpaRun> {
     await this.slot();
     try {
-      return await spawnCaptured(this.path, args);
+      return await spawnCaptured(this.path, args, undefined, cwd);
     } finally {
       this.release();
     }
@@ -139,12 +139,13 @@ function spawnCaptured(
   file: string,
   args: readonly string[],
   onStderr?: (text: string) => void,
+  cwd?: string,
 ): Promise<OpaRun> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       file,
       args,
-      { encoding: 'utf8', maxBuffer: 256 << 20 },
+      { encoding: 'utf8', maxBuffer: 256 << 20, cwd },
       (err, stdout, stderr) => {
         if (!err) return resolve({ code: 0, stdout, stderr });
         const code = (err as { code?: unknown }).code;
