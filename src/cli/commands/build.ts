@@ -1,22 +1,46 @@
 // palisade build [dir]: compiles policy folders into a bundle in-process (src/policy/build:
 // validation, the aggregator, opa build -t wasm with the capabilities check, palisade.json, the
-// atomic swap); opa's errors name file and line.
-import { existsSync, statSync } from 'node:fs';
+// atomic swap); opa's errors name file and line. With --output FILE it also writes the bundle
+// as one standard OPA bundle archive (src/policy/artifact: .manifest with revision, roots,
+// metadata.palisade and metadata.provenance), signed in OPA's format with --signing-key.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  buildProvenance,
+  isSigningAlgorithm,
+  SIGNING_ALGORITHMS,
+  writeBundleArchive,
+  type SigningOptions,
+} from '../../policy/artifact';
 import { PolicyBuildError, ToolError } from '../../policy/build/build-error';
 import { buildBundle, type BuildOptions } from '../../policy/build/build-bundle';
 import { ensureOpa, type Opa } from '../../policy/build/opa';
 import { CliError, usageError } from '../cli-error';
 import type { CliIo, OutStream } from '../io';
+import {
+  keyMismatch as keyMismatchOf,
+  privateKey as privateKeyOf,
+} from '../../policy/artifact/jws';
+import { VERSION } from '../version';
 
-export const BUILD_USAGE = `Usage: palisade build [POLICIES_DIR] [-o OUT_DIR]
+export const BUILD_USAGE = `Usage: palisade build [POLICIES_DIR] [-o OUT_DIR] [--output BUNDLE.tar.gz [signing]]
 
 Validates the policy folders and compiles them with opa build -t wasm into a bundle
 (policy.wasm, data.json, palisade.json). A builtin the wasm host cannot run fails here,
 with its file and line (POLICIES_DIR/capabilities.json lists what can run).
-  POLICIES_DIR     default: policies
-  -o, --out DIR    default: dist/bundle
+  POLICIES_DIR            default: policies
+  -o, --out DIR           default: dist/bundle (with --output: only when given)
+  --output FILE           also write a standard OPA bundle archive (opa inspect reads it):
+                          .manifest (revision, roots, metadata.palisade, metadata.provenance),
+                          policy.wasm, data.json
+  --revision REV          the manifest revision (default: sha256 of the wasm, data, policies)
+  --signing-key FILE      sign the archive (.signatures.json, OPA's format) with this PEM
+                          private key
+  --signing-alg ALG       ${SIGNING_ALGORITHMS.join(', ')} (default RS256)
+  --signing-key-id ID     the key id (JWT kid) verifiers look the key up by (default: default)
+  --claims-file FILE      extra JWT claims (JSON object: scope, iss, exp, ...), as opa build's
 Environment:
   OPA_OPTIMIZE             opa build -O level, 0 (default), 1 or 2
   SOURCE_DATE_EPOCH        seconds since 1970: palisade.json builtAt (reproducible builds)
@@ -30,6 +54,12 @@ export async function buildCommand(argv: string[], io: CliIo): Promise<number> {
     allowPositionals: true,
     options: {
       out: { type: 'string', short: 'o' },
+      output: { type: 'string' },
+      revision: { type: 'string' },
+      'signing-key': { type: 'string' },
+      'signing-alg': { type: 'string' },
+      'signing-key-id': { type: 'string' },
+      'claims-file': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -40,20 +70,133 @@ export async function buildCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (positionals.length > 1) throw usageError('build takes one policies directory');
   const dir = checkPoliciesDir(positionals[0] ?? 'policies');
-  const out = values.out ?? 'dist/bundle';
+  const archive = values.output;
+  if (archive !== undefined && !/\.tar\.gz$|\.tgz$/.test(archive)) {
+    throw usageError(`--output ${archive}: a bundle archive is a .tar.gz file`);
+  }
+  const signing = signingOptions(values);
+  if (archive === undefined) {
+    for (const flag of [
+      'revision',
+      'signing-key',
+      'signing-alg',
+      'signing-key-id',
+      'claims-file',
+    ] as const) {
+      if (values[flag] !== undefined) throw usageError(`--${flag} needs --output FILE.tar.gz`);
+    }
+  }
   const env = buildEnv(io.env);
+  const builtAt = env.builtAt ?? new Date();
   const opa = await pinnedOpa(io);
   const log = (line: string) => io.stderr.write(`palisade build: ${line}\n`);
+  // With --output alone, the bundle directory is a temporary one.
+  const temp = archive !== undefined && values.out === undefined;
+  const out = temp
+    ? join(mkdtempSync(join(tmpdir(), 'palisade-bundle-')), 'bundle')
+    : (values.out ?? 'dist/bundle');
   try {
-    await buildBundle({ ...env, policiesDir: dir, outDir: out, opa, log });
-  } catch (thrown) {
-    if (!(thrown instanceof PolicyBuildError)) throw toolError(thrown);
-    writeBuildFailure(thrown, io.stderr);
-    io.stderr.write(`palisade: build failed: ${dir} does not compile (see above)\n`);
-    return 1;
+    try {
+      await buildBundle({ ...env, builtAt, policiesDir: dir, outDir: out, opa, log });
+    } catch (thrown) {
+      if (!(thrown instanceof PolicyBuildError)) throw toolError(thrown);
+      writeBuildFailure(thrown, io.stderr);
+      io.stderr.write(`palisade: build failed: ${dir} does not compile (see above)\n`);
+      return 1;
+    }
+    if (archive === undefined) {
+      io.stdout.write(`built ${out} from ${dir}\n`);
+      return 0;
+    }
+    const provenance = buildProvenance({
+      policiesDir: dir,
+      builtAt,
+      palisadeVersion: VERSION,
+      opaVersion: await opa.version(),
+    });
+    let built;
+    try {
+      built = await writeBundleArchive(out, archive, {
+        revision: values.revision,
+        provenance,
+        signing,
+        mtime: env.builtAt,
+      });
+    } catch (thrown) {
+      throw new CliError('PAL_CLI_WRITE', `${archive}: ${(thrown as Error).message}`, {
+        cause: thrown,
+      });
+    }
+    const signed = signing ? `, signed ${signing.algorithm} key ${signing.keyId}` : '';
+    log(`wrote ${archive}: revision ${built.revision}, ${built.digest}${signed}`);
+    io.stdout.write(`built ${archive}${temp ? '' : ` and ${out}`} from ${dir}\n`);
+    return 0;
+  } finally {
+    if (temp) rmSync(join(out, '..'), { recursive: true, force: true });
   }
-  io.stdout.write(`built ${out} from ${dir}\n`);
-  return 0;
+}
+
+/** The signing flags as SigningOptions (the key read and checked against the algorithm). */
+export function signingOptions(values: {
+  'signing-key'?: string;
+  'signing-alg'?: string;
+  'signing-key-id'?: string;
+  'claims-file'?: string;
+}): (SigningOptions & { algorithm: string; keyId: string }) | undefined {
+  const file = values['signing-key'];
+  if (file === undefined) {
+    for (const flag of ['signing-alg', 'signing-key-id', 'claims-file'] as const) {
+      if (values[flag] !== undefined) throw usageError(`--${flag} needs --signing-key FILE`);
+    }
+    return undefined;
+  }
+  const algorithm = values['signing-alg'] ?? 'RS256';
+  if (!isSigningAlgorithm(algorithm)) {
+    throw usageError(
+      `--signing-alg ${algorithm} is not supported; use one of ${SIGNING_ALGORITHMS.join(', ')} (HMAC and none are refused)`,
+    );
+  }
+  const key = readKeyFile(file, 'a PEM private key');
+  const keyId = values['signing-key-id'] ?? 'default';
+  let claims: Record<string, unknown> | undefined;
+  if (values['claims-file'] !== undefined) {
+    const text = readKeyFile(values['claims-file'], 'a JSON object of claims').toString('utf8');
+    try {
+      claims = JSON.parse(text) as Record<string, unknown>;
+    } catch (thrown) {
+      throw usageError(
+        `--claims-file ${values['claims-file']}: not JSON (${(thrown as Error).message})`,
+      );
+    }
+    if (!claims || typeof claims !== 'object' || Array.isArray(claims)) {
+      throw usageError(`--claims-file ${values['claims-file']}: not a JSON object`);
+    }
+    if ('files' in claims)
+      throw usageError(
+        `--claims-file ${values['claims-file']}: "files" is the signature's own claim`,
+      );
+  }
+  let keyObject;
+  try {
+    keyObject = privateKeyOf(key);
+  } catch (thrown) {
+    throw usageError(`--signing-key ${file}: not a PEM private key (${(thrown as Error).message})`);
+  }
+  const problem = keyMismatchOf(algorithm, keyObject);
+  if (problem) throw usageError(`--signing-key ${file}: ${problem}`);
+  return { key: keyObject, algorithm, keyId, claims };
+}
+
+function readKeyFile(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (thrown) {
+    throw new CliError(
+      'PAL_CLI_READ',
+      `${file}: cannot read ${what}: ${(thrown as Error).message}`,
+      { cause: thrown },
+    );
+  }
 }
 
 /** The problems, each on its line as it names its file, then what failed. */
