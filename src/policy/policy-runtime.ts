@@ -40,6 +40,8 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
   private readonly closing = new Set<Promise<void>>();
 
   private pendingReason: string | undefined;
+  /** The last build-and-swap; the next one waits for it (serial()). */
+  private queue: Promise<void> = Promise.resolve();
 
   private constructor(snapshot: Built, pendingReason?: string) {
     super();
@@ -79,8 +81,9 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
    * serve; the previous snapshot keeps serving.
    */
   async activate(bundle: Bundle): Promise<void> {
-    const next = await build(this.current.snapshot.config, bundle);
-    this.replace(next);
+    await this.serial(async () => {
+      this.replace(await build(this.current.snapshot.config, bundle));
+    });
     this.emit('reloaded', 'bundle');
   }
 
@@ -146,16 +149,24 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
   }
 
   private async swap(kind: ReloadKind, make: () => Promise<Built>): Promise<boolean> {
-    let next: Built;
     try {
-      next = await make();
+      await this.serial(async () => this.replace(await make()));
     } catch (thrown) {
       this.emit('rejected', kind, thrown instanceof Error ? thrown : new Error(String(thrown)));
       return false;
     }
-    this.replace(next);
     this.emit('reloaded', kind);
     return true;
+  }
+
+  /**
+   * Runs one build-and-swap after the ones before it: each builds on the snapshot the previous
+   * one left (a config reload and a new remote bundle at once must not undo each other).
+   */
+  private serial(step: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(step);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** The one swap of the reference; the previous snapshot retires once unused. */
