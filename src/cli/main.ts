@@ -7,6 +7,8 @@ import { buildCommand } from './commands/build';
 import { evalCommand } from './commands/eval';
 import { explainCommand } from './commands/explain';
 import { generateCommand } from './commands/generate';
+import { pullCommand } from './commands/pull';
+import { pushCommand } from './commands/push';
 import { testCommand } from './commands/test';
 import { processIo, type CliIo } from './io';
 import { VERSION } from './version';
@@ -19,6 +21,8 @@ const COMMANDS: Record<string, Command> = {
   eval: evalCommand,
   explain: explainCommand,
   generate: generateCommand,
+  push: pushCommand,
+  pull: pullCommand,
 };
 
 export const USAGE = `Usage: palisade <command> [options]
@@ -29,6 +33,8 @@ Commands:
   eval -f <file|dir|->    evaluate manifests as the webhook would; prints what kubectl would show
   explain <policy-id>     what a policy checks, its parameters, controls and examples
   generate [--check]      write, or check, every file generated from the sources
+  push oci://... FILE     upload a bundle archive to an OCI registry
+  pull oci://... -o FILE  download a bundle from an OCI registry
 
 Run palisade <command> --help for its options. Docs: docs/cli.md.
 Exit: 0 clean, 1 violations or failed tests, 2 usage or tool error.`;
