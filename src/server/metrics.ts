@@ -81,7 +81,9 @@ export class Metrics {
   /** Reports `bundle` as the one that serves (palisade_bundle_info holds one series). */
   setActiveBundle(bundle: { revision: string; digest: string; source: string }, at: Date): void {
     this.bundleInfo.reset();
-    this.bundleInfo.set(bundle, 1);
+    // Only the gauge's labels: the caller's object may carry more (keyId, from, activatedAt).
+    const { revision, digest, source } = bundle;
+    this.bundleInfo.set({ revision, digest, source }, 1);
     this.bundleActivated.set(at.getTime() / 1000);
   }
 
