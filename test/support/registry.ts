@@ -55,6 +55,7 @@ export interface TestRegistry {
   writeCredentials(user: string, password: string, name?: string): string;
   /** The token requests the token server answered so far (auth token only). */
   tokenRequests(): TokenRequest[];
+
   /** The registry's log so far (JSON lines on stderr). */
   output(): string;
   /** A directory of its own for the test's files. */
@@ -219,6 +220,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     credentialsFile: writeCredentials(username, password, 'docker-config.json'),
     writeCredentials,
     tokenRequests: () => [...(tokenServer?.requests ?? [])],
+
     output: () => out,
     dir,
     stop,
@@ -251,6 +253,27 @@ async function startTokenServer(
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid: KEY_ID, alg: 'ES256', use: 'sig' };
   const requests: TokenRequest[] = [];
+  // A token granting `scope`'s actions (pull only for a pull-only user); none without a scope.
+  const mint = (user: string, scope: string | undefined): string => {
+    const access = [];
+    const m = /^repository:([^:]+):(.+)$/.exec(scope ?? '');
+    if (m && user !== '') {
+      const wanted = m[2]!.split(',');
+      const actions = pullOnly.has(user) ? wanted.filter((a) => a === 'pull') : wanted;
+      access.push({ type: 'repository', name: m[1], actions });
+    }
+    const now = Math.floor(Date.now() / 1000);
+    return signJwt(privateKey, {
+      iss: ISSUER,
+      sub: user,
+      aud: SERVICE,
+      iat: now,
+      nbf: now - 5,
+      exp: now + 300,
+      jti: randomUUID(),
+      access,
+    });
+  };
   const server: Server = createServer(
     { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) },
     (req, res) => {
@@ -279,24 +302,7 @@ async function startTokenServer(
         res.writeHead(400).end();
         return;
       }
-      const access = [];
-      const m = /^repository:([^:]+):(.+)$/.exec(scope ?? '');
-      if (m && user !== undefined) {
-        const wanted = m[2]!.split(',');
-        const actions = pullOnly.has(user) ? wanted.filter((a) => a === 'pull') : wanted;
-        access.push({ type: 'repository', name: m[1], actions });
-      }
-      const now = Math.floor(Date.now() / 1000);
-      const token = signJwt(privateKey, {
-        iss: ISSUER,
-        sub: user ?? '',
-        aud: SERVICE,
-        iat: now,
-        nbf: now - 5,
-        exp: now + 300,
-        jti: randomUUID(),
-        access,
-      });
+      const token = user === undefined ? mint('', undefined) : mint(user, scope);
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ token, expires_in: 300 }));
     },
