@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 step "tools (pinned, built once into .tools/bin)"
-bash scripts/tools.sh opa helm helm4
+bash scripts/tools.sh opa helm helm4 registry oras # registry, oras: the OCI tests (test/integration/oci*)
 
 step "typecheck"
 npx tsc -p tsconfig.json --noEmit
