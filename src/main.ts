@@ -295,7 +295,8 @@ function logListening(app: App, config: Config, runtime: PolicyRuntime, logger: 
   const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `https://${host}:${port}`;
-  logger.info({ url, policies: runtime.snapshot.policies.length }, 'palisade listening');
+  const policies = runtime.unavailable === undefined ? runtime.snapshot.policies.length : 0;
+  logger.info({ url, policies }, 'palisade listening');
   return url;
 }
 

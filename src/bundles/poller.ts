@@ -71,11 +71,21 @@ export class BundlePoller extends EventEmitter<PollerEvents> {
     return this.current;
   }
 
-  /** Serves the cached archive if there is one, then asks the source once; then polls. */
+  /**
+   * The first round of start(): resolved once the source was asked (a test awaits it; main.ts
+   * does not when the cache already serves).
+   */
+  firstPoll: Promise<void> = Promise.resolve();
+
+  /**
+   * Serves the cached archive if there is one, and asks the source once: awaited when nothing
+   * serves yet, in the background when the cache does (a slow or unreachable source must not
+   * hold a pod that has a bundle). Then polls every pollMs.
+   */
   async start(): Promise<void> {
     await this.fromCache();
-    await this.poll();
-    this.schedule();
+    this.firstPoll = this.poll().then(() => this.schedule());
+    if (!this.current) await this.firstPoll;
   }
 
   /** One round now (a test, or start). Never throws: failures are 'failed' events. */

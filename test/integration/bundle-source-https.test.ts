@@ -284,6 +284,7 @@ it('a restart serves the cached bundle while the source is down; a tampered cach
   const second = await run(configOf({ ...withCa(), cacheDir }));
   try {
     await second.poller.start();
+    await second.poller.firstPoll;
     expect(second.activated.map((x) => [x.revision, x.from])).toEqual([['rev-b', 'cache']]);
     expect(second.failed.map((f) => [f.stage, f.from])).toEqual([['download', 'source']]);
     expect(second.runtime.unavailable).toBeUndefined();
@@ -296,6 +297,7 @@ it('a restart serves the cached bundle while the source is down; a tampered cach
   const third = await run(configOf({ ...withCa(), cacheDir }));
   try {
     await third.poller.start();
+    await third.poller.firstPoll;
     expect(third.failed.map((f) => [f.stage, f.reason, f.from])).toEqual([
       ['verification', 'tampered', 'cache'],
       ['download', 'protocol', 'source'],

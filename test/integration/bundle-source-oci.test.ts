@@ -162,6 +162,7 @@ it('a restart with the registry down serves the cached bundle', async () => {
     const second = await run(ref, { cacheDir });
     try {
       await second.poller.start();
+      await second.poller.firstPoll;
       expect(second.activated.map((x) => [x.revision, x.digest, x.from])).toEqual([
         ['rev-b', pushed.digest, 'cache'],
       ]);
@@ -177,6 +178,7 @@ it('a restart with the registry down serves the cached bundle', async () => {
   const third = await run(ref, { cacheDir });
   try {
     await third.poller.start();
+    await third.poller.firstPoll;
     expect(third.activated.map((x) => x.from)).toEqual(['cache']);
     expect(third.unchanged()).toBe(1);
   } finally {
