@@ -5,7 +5,7 @@
 // 1. Bundle A (disallow-privileged deny, disallow-latest-tag off) serves: kubectl shows A's denial.
 // 2. A signed bundle B (A off, disallow-latest-tag deny) is pushed to the same tag while creates
 //    stream through the apiserver: Palisade activates B by itself (its poll), kubectl shows B's
-//    denial and not A's, and not one create failed meanwhile.
+//    denial and not A's, and not one create failed meanwhile; a second replica follows too.
 // 3. An unsigned bundle, then a tampered one, pushed to the tag: both refused and counted, B
 //    still decides.
 // 4. The registry stopped, Palisade restarted: it serves B from its cache.
@@ -92,19 +92,21 @@ async function push(file: string): Promise<void> {
 let registry: TestRegistry;
 let reference: string;
 let palisade: Palisade;
+/** A second replica on the same tag, which no webhook calls: every replica follows a push. */
+let replica: Palisade;
 let namespace: string;
 let webhookConfig: string;
 let bundleA: string;
 let bundleB: string;
 
-function config(): Record<string, unknown> {
+function config(cacheDir = join(palisadeDir, 'cache')): Record<string, unknown> {
   return {
     bundle: {
       source: reference,
       pollSeconds: POLL_SECONDS,
       credentialsFile: registry.credentialsFile,
       caFile: registry.caFile,
-      cacheDir: join(palisadeDir, 'cache'),
+      cacheDir,
       verification: {
         required: true,
         publicKeys: [{ keyId: KEY_ID, file: publicKey, algorithm: 'ES256' }],
@@ -141,7 +143,8 @@ beforeAll(async () => {
   reference = registry.ref(`e2e/${uniqueName('policies')}:live`);
   await push(bundleA);
   palisade = await startPalisade({ config: config(), dir: palisadeDir });
-  await palisade.waitForLog(activated('a'));
+  replica = await startPalisade({ config: config(join(work, 'replica-cache')) });
+  await Promise.all([palisade.waitForLog(activated('a')), replica.waitForLog(activated('a'))]);
   const label = { 'e2e.palisade.dev/webhook': uniqueName('bundles') };
   namespace = await createNamespace(uniqueName('e2e-bundles'), label);
   webhookConfig = `palisade-e2e-${label['e2e.palisade.dev/webhook']}`;
@@ -160,6 +163,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (webhookConfig) await deleteWebhook(webhookConfig);
   await palisade?.stop();
+  await replica?.stop();
   await registry?.remove();
   rmSync(work, { recursive: true, force: true });
 });
@@ -201,8 +205,12 @@ it('picks up a signed bundle B pushed to the same tag, with no failed request me
   const stderr = await createBoth();
   expect(stderr).toContain(`${DENIED}[disallow-latest-tag]`);
   expect(stderr).not.toContain('[disallow-privileged]');
-  const metrics = await fetchMetrics(palisade.port, palisade.ca.certPem);
-  expect(metrics).toMatch(/palisade_bundle_info\{[^}]*revision="b"[^}]*\} 1/);
+  // The other replica found the push by its own poll too.
+  await replica.waitForLog(activated('b'), 60_000);
+  for (const p of [palisade, replica]) {
+    const metrics = await fetchMetrics(p.port, p.ca.certPem);
+    expect(metrics).toMatch(/palisade_bundle_info\{[^}]*revision="b"[^}]*\} 1/);
+  }
 }, 180_000);
 
 async function failures(stage: string, reason: string): Promise<number> {
