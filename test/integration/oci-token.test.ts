@@ -74,6 +74,18 @@ it('pushes and pulls with a token for the repository scope', async () => {
   expect(unchanged.unchanged).toBe(true);
 });
 
+it('a poll reuses its token until it expires: no token request for an unchanged bundle', async () => {
+  const pushed = await pushBundle(registry.ref('team/polled:v1'), bundle, ci());
+  await pullBundle(registry.ref('team/polled:v1'), ci());
+  const before = registry.tokenRequests().length;
+  const again = await pullBundle(registry.ref('team/polled:v1'), {
+    ...ci(),
+    lastDigest: pushed.digest,
+  });
+  expect(again.unchanged).toBe(true);
+  expect(registry.tokenRequests()).toHaveLength(before);
+});
+
 it('oras pulls what Palisade pushed through the token flow', async () => {
   await pushBundle(registry.ref('team/policies:for-oras'), bundle, ci());
   const out = join(registry.dir, 'oras-out');

@@ -6,6 +6,12 @@
 // naming the request: 401 unauthorized, 403 denied, 404 not found, others protocol.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import {
+  authCacheKey,
+  cachedAuthorization,
+  forgetAuthorization,
+  rememberAuthorization,
+} from './auth-cache';
 import { type AuthChallenge, parseChallenges } from './challenge';
 import { credentialsFromFile, describeCredentials, type RegistryCredentials } from './credentials';
 import { HttpTransport, type HttpRequest, type HttpResponse } from './http';
@@ -31,6 +37,10 @@ export type Action = 'pull' | 'pull,push';
 
 const USER_AGENT = 'palisade';
 const SMALL_LIMIT = 1024 * 1024;
+/** A token without expires_in lasts 60 s (Docker's token spec). */
+const DEFAULT_TOKEN_TTL_SECONDS = 60;
+/** How long a registry that asked for Basic auth gets the header up front. */
+const BASIC_TTL_SECONDS = 3600;
 
 export class RegistryClient {
   private readonly http: HttpTransport;
@@ -38,6 +48,7 @@ export class RegistryClient {
   private readonly credentialsSource: string;
   private readonly base: string;
   private authorization: string | undefined;
+  private readonly cacheKey: string;
 
   constructor(
     readonly ref: OciReference,
@@ -77,6 +88,8 @@ export class RegistryClient {
       userAgent: USER_AGENT,
     });
     this.base = `${options.plainHttp ? 'http' : 'https'}://${ref.endpoint}/v2/${ref.repository}`;
+    this.cacheKey = authCacheKey([this.base, action, this.credentials ?? null]);
+    this.authorization = cachedAuthorization(this.cacheKey);
   }
 
   /** `/v2/<name>` + path, e.g. `/manifests/v1`. */
@@ -95,9 +108,12 @@ export class RegistryClient {
     const full: HttpRequest = { limit: SMALL_LIMIT, ...req };
     let res = await this.http.send(this.withAuth(full));
     if (res.status === 401) {
-      // First contact, or a bearer token that expired: follow the challenge, then retry once.
-      this.authorization = await this.authorize(res, full);
+      // First contact, or a token that expired: follow the challenge, then retry once.
+      forgetAuthorization(this.cacheKey);
+      const { authorization, ttlSeconds } = await this.authorize(res, full);
+      this.authorization = authorization;
       res = await this.http.send(this.withAuth(full));
+      if (res.status !== 401) rememberAuthorization(this.cacheKey, authorization, ttlSeconds);
     }
     if (expect.includes(res.status)) return res;
     throw this.statusError(full, res);
@@ -112,7 +128,10 @@ export class RegistryClient {
     return { ...req, headers: { ...req.headers, Authorization: this.authorization } };
   }
 
-  private async authorize(res: HttpResponse, req: HttpRequest): Promise<string> {
+  private async authorize(
+    res: HttpResponse,
+    req: HttpRequest,
+  ): Promise<{ authorization: string; ttlSeconds: number }> {
     const challenges = parseChallenges(res.headers['www-authenticate']);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     if (bearer) return this.bearerToken(bearer);
@@ -121,7 +140,10 @@ export class RegistryClient {
       if (c === undefined || !('username' in c)) {
         throw this.unauthorized(req, res, 'the registry asks for basic auth (user and password)');
       }
-      return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+      return {
+        authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`,
+        ttlSeconds: BASIC_TTL_SECONDS,
+      };
     }
     throw new OciError(
       'unauthorized',
@@ -132,7 +154,9 @@ export class RegistryClient {
   }
 
   /** The token server's answer to the challenge, for this repository and action. */
-  private async bearerToken(challenge: AuthChallenge): Promise<string> {
+  private async bearerToken(
+    challenge: AuthChallenge,
+  ): Promise<{ authorization: string; ttlSeconds: number }> {
     const realm = challenge.params.realm;
     if (realm === undefined) {
       throw new OciError(
@@ -208,19 +232,24 @@ export class RegistryClient {
       );
     }
     let token: unknown;
+    let expiresIn: unknown;
     try {
       const body = JSON.parse(res.body.toString('utf8')) as {
         token?: unknown;
         access_token?: unknown;
+        expires_in?: unknown;
       };
       token = body.token ?? body.access_token;
+      expiresIn = body.expires_in;
     } catch {
       token = undefined;
     }
     if (typeof token !== 'string' || token === '') {
       throw new OciError('protocol', where, 'answer has no "token" or "access_token"');
     }
-    return `Bearer ${token}`;
+    const ttlSeconds =
+      typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : DEFAULT_TOKEN_TTL_SECONDS;
+    return { authorization: `Bearer ${token}`, ttlSeconds };
   }
 
   private unauthorized(req: HttpRequest, res: HttpResponse, why: string): OciError {
