@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 npm run -s build
-bash scripts/tools.sh haproxy # the rollout test's load balancer, installed when missing
+bash scripts/tools.sh haproxy registry # the rollout test's load balancer; the bundle test's registry
 started=0
 if ! bash scripts/cluster.sh status >/dev/null 2>&1; then
   bash scripts/cluster.sh up >/dev/null
