@@ -159,6 +159,7 @@ async function startPolicies(
         : `bundle ${f.stage} failed; no verified bundle: not ready`,
     );
   });
+  runtime.on('reloaded', (kind) => kind === 'config' && poller.forgetRefused());
   await poller.start();
   if (!poller.active) logger.warn({ reason: runtime.unavailable }, 'not ready: no verified bundle');
   return { runtime, poller };

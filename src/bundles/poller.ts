@@ -94,6 +94,16 @@ export class BundlePoller extends EventEmitter<PollerEvents> {
     return this.round;
   }
 
+  /**
+   * Lets the next round try again an archive that was refused (after a config reload: a bundle
+   * refused because the config named a policy it lacks may fit the new config).
+   */
+  forgetRefused(): void {
+    if (this.tried === this.current?.digest) return;
+    this.tried = undefined;
+    this.validator = undefined;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -140,7 +150,8 @@ export class BundlePoller extends EventEmitter<PollerEvents> {
 
   /** Verifies and activates one archive; true when it serves. */
   private async install(bytes: Buffer, digest: string, from: 'source' | 'cache'): Promise<boolean> {
-    this.tried = digest;
+    // A refused cache copy says nothing of the source's archive of the same digest.
+    if (from === 'source') this.tried = digest;
     const name = `${this.source.name}@${digest}`;
     let loaded;
     try {

@@ -241,6 +241,33 @@ it('download failures keep the bundle serving and are named: down, 404, 401, an 
   }
 });
 
+it('a bundle the config does not fit is refused at activation, and tried again after a config reload', async () => {
+  server.publish(a);
+  const base = configOf(withCa());
+  const misfit = validateConfig('test', {
+    ...base,
+    policies: { 'not-in-bundle': { action: 'deny' } },
+  });
+  const r = await run(misfit);
+  try {
+    await r.poller.start();
+    expect(r.failed.map((f) => [f.stage, f.reason])).toEqual([
+      ['activation', 'PAL_ERR_CONFIG_INVALID'],
+    ]);
+    expect(r.failed[0]!.error.message).toContain('not-in-bundle');
+    await r.poller.poll();
+    expect(r.failed).toHaveLength(1); // not tried again while nothing changed
+
+    expect(await r.runtime.reloadConfig(base)).toBe(true);
+    r.poller.forgetRefused(); // main.ts does this on every config reload
+    await r.poller.poll();
+    expect(r.activated.map((x) => x.revision)).toEqual(['rev-a']);
+    expect(await r.denier()).toBe('disallow-privileged');
+  } finally {
+    await r.close();
+  }
+});
+
 it('sends the bearer token of credentialsFile', async () => {
   server.publish(b);
   server.token = 's3cret';
@@ -303,6 +330,10 @@ it('a restart serves the cached bundle while the source is down; a tampered cach
       ['download', 'protocol', 'source'],
     ]);
     expect(third.runtime.unavailable).toContain('HTTP 503');
+    // The source's own copy of that digest is not refused with the cache's.
+    server.down = false;
+    await third.poller.poll();
+    expect(third.activated.map((x) => [x.revision, x.from])).toEqual([['rev-b', 'source']]);
   } finally {
     server.down = false;
     await third.close();
