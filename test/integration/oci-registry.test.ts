@@ -245,6 +245,22 @@ describe('refusals name the reason', () => {
   });
 });
 
+describe('a registry that goes down and comes back', () => {
+  it('is a network failure while down; the same bundle is there when it is back', async () => {
+    const pushed = await pushBundle(registry.ref('policies/outage:v1'), bundle, auth);
+    await registry.stop();
+    const down = await refusal(pullBundle(registry.ref('policies/outage:v1'), auth));
+    expect(down.reason).toBe('network');
+    expect(down.message).toContain('ECONNREFUSED');
+    await registry.start();
+    const back = await pullBundle(registry.ref('policies/outage:v1'), {
+      ...auth,
+      lastDigest: pushed.digest,
+    });
+    expect(back).toMatchObject({ unchanged: true, digest: pushed.digest });
+  });
+});
+
 describe('interop with the real oras', () => {
   const login = () => ['--ca-file', registry.caFile, '-u', 'alice', '-p', 'alice-secret'];
 
