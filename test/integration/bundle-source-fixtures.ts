@@ -83,7 +83,8 @@ export interface ServedRequest {
   bytes: number;
 }
 
-/** A real HTTPS server of one bundle archive at /bundle.tar.gz. */
+/** A real HTTPS server of one bundle archive at /bundle.tar.gz (/moved redirects there,
+ * /insecure to plain http). */
 export class BundleServer {
   body: Buffer | undefined;
   /** When set, requests without `Authorization: Bearer <token>` get a 401. */
@@ -122,6 +123,10 @@ export class BundleServer {
         res.end(body);
       };
       if (s.down) return answer(503);
+      if (req.url === '/moved') return answer(302, undefined, { location: '/bundle.tar.gz' });
+      if (req.url === '/insecure') {
+        return answer(302, undefined, { location: 'http://127.0.0.1:9/bundle.tar.gz' });
+      }
       if (req.url !== '/bundle.tar.gz' || !s.body) return answer(404);
       if (s.token && req.headers.authorization !== `Bearer ${s.token}`) return answer(401);
       const etag = `"v${s.version}"`;

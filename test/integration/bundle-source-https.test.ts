@@ -268,6 +268,26 @@ it('a bundle the config does not fit is refused at activation, and tried again a
   }
 });
 
+it('follows an https redirect, refuses one to plain http', async () => {
+  server.publish(a);
+  const moved = await run(
+    configOf({ ...withCa(), source: server.url.replace('bundle.tar.gz', 'moved') }),
+  );
+  const insecure = await run(
+    configOf({ ...withCa(), source: server.url.replace('bundle.tar.gz', 'insecure') }),
+  );
+  try {
+    await moved.poller.start();
+    await insecure.poller.start();
+    expect(moved.activated.map((x) => x.revision)).toEqual(['rev-a']);
+    expect(insecure.failed.map((f) => [f.stage, f.reason])).toEqual([['download', 'protocol']]);
+    expect(insecure.failed[0]!.error.message).toContain('redirected to http: (https only)');
+  } finally {
+    await moved.close();
+    await insecure.close();
+  }
+});
+
 it('sends the bearer token of credentialsFile', async () => {
   server.publish(b);
   server.token = 's3cret';
