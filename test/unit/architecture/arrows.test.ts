@@ -32,6 +32,10 @@ const FORBIDDEN: [arrow: string, file: string, source: string][] = [
   ['Config → Policy', 'src/config/x.ts', "import { x } from '../policy/policy-meta';"],
   ['a shared file → Admission', 'src/x.ts', "import { x } from './admission/handler';"],
   ['a re-export: Server → Policy', 'src/server/x.ts', "export { x } from '../policy/match';"],
+  ['Server → Bundles', 'src/server/x.ts', "import { x } from '../bundles/poller';"],
+  ['Policy → Bundles', 'src/policy/x.ts', "import { x } from '../bundles/oci';"],
+  ['Bundles → Server', 'src/bundles/x.ts', "import { x } from '../server/metrics';"],
+  ['Bundles → Kube', 'src/bundles/oci/x.ts', "import { x } from '../../kube/client';"],
 ];
 
 const ALLOWED: [arrow: string, file: string, source: string][] = [
@@ -47,6 +51,9 @@ const ALLOWED: [arrow: string, file: string, source: string][] = [
   ['Kube → the Kubernetes API', 'src/kube/x.ts', "import x from '@kubernetes/client-node';"],
   ['a shared file → Config', 'src/x.ts', "import { x } from './config/schema';"],
   ['main.ts → every part', 'src/main.ts', "import { x } from './policy/policy-runtime';"],
+  ['Bundles → Policy', 'src/bundles/x.ts', "import { x } from '../policy/artifact';"],
+  ['Bundles → Config', 'src/bundles/oci/x.ts', "import type { x } from '../../config/schema';"],
+  ['CLI → Bundles', 'src/cli/commands/x.ts', "import { x } from '../../bundles/oci';"],
 ];
 
 /** Runs in the child: lints each [file, text] and prints the no-restricted-imports messages. */
