@@ -152,7 +152,7 @@ function failure(
     return new OciError(
       'tls',
       where,
-      `TLS: the registry's certificate is not trusted (${code}: ${err.message}); give the CA that signed it (caFile)`,
+      `TLS: the server's certificate was refused (${code}: ${err.message}); if a private CA signed it, give that CA (caFile)`,
       { cause: err },
     );
   }
