@@ -79,13 +79,16 @@ it('serves the source`s bundle, swaps a new push in with no request failing, ref
     const info = `palisade_bundle_info{revision="rev-a",digest="${p.logLines().find((l) => l.msg === 'bundle activated')!.digest}",source="${server.url}"}`;
     expect(metricValue(metrics, info)).toBe(1);
 
-    // Decisions keep coming while the next poll swaps B in; every one is answered A or B.
+    // Decisions keep coming while the next poll swaps B in; every one is answered, A or B.
     server.publish(b);
     const answers: string[] = [];
     let swapped = false;
     const swap = p.logged(ACTIVATED, 2).then(() => (swapped = true));
-    while (!swapped) answers.push(await denier(client));
-    await swap;
+    // Eight clients at once, so the swap happens with decisions in flight on the worker pool.
+    const loop = async () => {
+      while (!swapped) answers.push(await denier(client));
+    };
+    await Promise.all([swap, ...Array.from({ length: 8 }, loop)]);
     answers.push(await denier(client));
     expect(answers.filter((x) => x !== 'A' && x !== 'B')).toEqual([]);
     expect(answers.at(-1)).toBe('B');
