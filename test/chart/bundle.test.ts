@@ -78,6 +78,7 @@ describe.each(['helm', 'helm4'] as Helm[])('%s', (helm) => {
       expect(config.bundle).toMatchObject({
         source: OCI,
         pollSeconds: 30,
+        timeoutSeconds: 30,
         credentialsFile: '/etc/palisade/bundle/credentials/config.json',
         caFile: '/etc/palisade/bundle/ca/ca.crt',
         cacheDir: '/var/cache/palisade',

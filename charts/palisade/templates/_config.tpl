@@ -27,7 +27,7 @@ under /etc/palisade/bundle and the cache is /var/cache/palisade (palisade.bundle
 {{- range $b.verification.keys -}}
 {{- $keys = append $keys (dict "keyId" .keyId "file" (printf "/etc/palisade/bundle/keys/%s" .key) "algorithm" .algorithm) -}}
 {{- end -}}
-{{- $c := dict "source" $source "pollSeconds" $b.pollSeconds "cacheDir" "/var/cache/palisade"
+{{- $c := dict "source" $source "pollSeconds" $b.pollSeconds "timeoutSeconds" $b.timeoutSeconds "cacheDir" "/var/cache/palisade"
       "verification" (dict "required" $b.verification.required "publicKeys" $keys) -}}
 {{- if $b.credentials.secretName -}}
 {{- $_ := set $c "credentialsFile" (printf "/etc/palisade/bundle/credentials/%s" (include "palisade.credentialsFileName" .)) -}}
