@@ -19,6 +19,7 @@ beforeAll(async () => {
     auth: 'token',
     users: { ci: 'ci-secret', reader: 'reader-secret' },
     pullOnly: ['reader'],
+    identityTokens: { 'refresh-ci': 'ci' },
   });
   const src = join(registry.dir, 'src');
   mkdirSync(src);
@@ -72,6 +73,29 @@ it('pushes and pulls with a token for the repository scope', async () => {
     lastDigest: pushed.digest,
   });
   expect(unchanged.unchanged).toBe(true);
+});
+
+it('an identity token (a Docker config identitytoken) is exchanged by the refresh_token grant', async () => {
+  await pushBundle(registry.ref('team/identity:v1'), bundle, ci());
+  const file = join(registry.dir, 'identity.docker-config.json');
+  writeFileSync(
+    file,
+    JSON.stringify({ auths: { [registry.host]: { identitytoken: 'refresh-ci' } } }),
+  );
+  const result = await pullBundle(registry.ref('team/identity:v1'), {
+    credentialsFile: file,
+    caFile: registry.caFile,
+  });
+  expect(result.unchanged).toBe(false);
+  if (!result.unchanged) expect(result.bytes.equals(bundle)).toBe(true);
+  const wrong = await refusal(
+    pullBundle(registry.ref('team/identity:v1'), {
+      credentials: { identityToken: 'refresh-unknown' },
+      caFile: registry.caFile,
+    }),
+  );
+  expect(wrong.reason).toBe('unauthorized');
+  expect(wrong.message).toContain('with an identity token');
 });
 
 it('a poll reuses its token until it expires: no token request for an unchanged bundle', async () => {

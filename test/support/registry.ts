@@ -29,6 +29,8 @@ export interface RegistryOptions {
   users?: Record<string, string>;
   /** With auth token: users whose tokens grant pull only. */
   pullOnly?: string[];
+  /** With auth token: identity (refresh) token → user, for the OAuth2 refresh_token grant. */
+  identityTokens?: Record<string, string>;
 }
 
 export interface TokenRequest {
@@ -95,7 +97,12 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     );
     authConfig = ['auth:', '  htpasswd:', '    realm: palisade-test', `    path: ${htpasswd}`];
   } else if (auth === 'token') {
-    tokenServer = await startTokenServer(tls, users, new Set(opts.pullOnly ?? []));
+    tokenServer = await startTokenServer(
+      tls,
+      users,
+      new Set(opts.pullOnly ?? []),
+      opts.identityTokens ?? {},
+    );
     const jwks = join(dir, 'jwks.json');
     writeFileSync(jwks, JSON.stringify({ keys: [tokenServer.jwk] }));
     authConfig = [
@@ -243,12 +250,14 @@ interface TokenServer {
 /**
  * The token server of Docker's token auth: GET /token?service=...&scope=repository:NAME:ACTIONS
  * with Basic credentials answers `{"token": JWT}` granting the scope's actions (pull only for a
- * pull-only user; nothing for an anonymous request); wrong credentials get 401.
+ * pull-only user; nothing for an anonymous request); POST /token with grant_type=refresh_token
+ * and a known identity token answers `{"access_token": JWT}`; wrong credentials get 401.
  */
 async function startTokenServer(
   tls: { certFile: string; keyFile: string },
   users: Record<string, string>,
   pullOnly: Set<string>,
+  identityTokens: Record<string, string>,
 ): Promise<TokenServer> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid: KEY_ID, alg: 'ES256', use: 'sig' };
@@ -274,37 +283,60 @@ async function startTokenServer(
       access,
     });
   };
+  const refused = (res: import('node:http').ServerResponse, message: string) => {
+    res.writeHead(401, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message }] }));
+  };
   const server: Server = createServer(
     { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) },
     (req, res) => {
-      const url = new URL(req.url ?? '/', 'https://token.invalid');
-      const scope = url.searchParams.get('scope') ?? undefined;
-      const service = url.searchParams.get('service') ?? undefined;
-      let user: string | undefined;
-      const header = req.headers.authorization;
-      if (header?.startsWith('Basic ')) {
-        const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-        const colon = decoded.indexOf(':');
-        user = decoded.slice(0, colon);
-        if (users[user] === undefined || users[user] !== decoded.slice(colon + 1)) {
-          requests.push({ user, scope, service });
-          res.writeHead(401, { 'Content-Type': 'application/json' });
-          res.end(
-            JSON.stringify({
-              errors: [{ code: 'UNAUTHORIZED', message: 'wrong user or password' }],
-            }),
-          );
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const url = new URL(req.url ?? '/', 'https://token.invalid');
+        // GET with Basic credentials, or POST of the OAuth2 refresh_token grant (an identity token).
+        const form = new URLSearchParams(
+          req.method === 'POST' ? Buffer.concat(chunks).toString() : '',
+        );
+        const param = (name: string) => url.searchParams.get(name) ?? form.get(name) ?? undefined;
+        const scope = param('scope');
+        const service = param('service');
+        let user: string | undefined;
+        const header = req.headers.authorization;
+        if (req.method === 'POST') {
+          user =
+            form.get('grant_type') === 'refresh_token'
+              ? identityTokens[form.get('refresh_token') ?? '']
+              : undefined;
+          if (user === undefined) {
+            requests.push({ user, scope, service });
+            return refused(res, 'unknown refresh token');
+          }
+        } else if (header?.startsWith('Basic ')) {
+          const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+          const colon = decoded.indexOf(':');
+          user = decoded.slice(0, colon);
+          if (users[user] === undefined || users[user] !== decoded.slice(colon + 1)) {
+            requests.push({ user, scope, service });
+            return refused(res, 'wrong user or password');
+          }
+        }
+        requests.push({ user, scope, service });
+        if (url.pathname !== '/token' || service !== SERVICE) {
+          res.writeHead(400).end();
           return;
         }
-      }
-      requests.push({ user, scope, service });
-      if (url.pathname !== '/token' || service !== SERVICE) {
-        res.writeHead(400).end();
-        return;
-      }
-      const token = user === undefined ? mint('', undefined) : mint(user, scope);
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ token, expires_in: 300 }));
+        const token = user === undefined ? mint('', undefined) : mint(user, scope);
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        // The OAuth2 answer names it access_token; Docker's GET answer names it token.
+        res.end(
+          JSON.stringify(
+            req.method === 'POST'
+              ? { access_token: token, expires_in: 300 }
+              : { token, expires_in: 300 },
+          ),
+        );
+      });
     },
   );
   const port = await new Promise<number>((resolve) =>
