@@ -175,7 +175,8 @@ it('serves bundle A from the registry: kubectl shows its denial', async () => {
 });
 
 it('picks up a signed bundle B pushed to the same tag, with no failed request meanwhile', async () => {
-  const load = startCreateLoad([kubeApi(KUBECONFIG)], namespace, podObject('ok'), {
+  const api = kubeApi(KUBECONFIG);
+  const load = startCreateLoad([api], namespace, podObject('ok'), {
     ratePerSecond: 8,
     concurrency: 2,
   });
@@ -194,6 +195,7 @@ it('picks up a signed bundle B pushed to the same tag, with no failed request me
     'five creates decided after the swap',
   );
   const result = await load.stop();
+  api.close();
   expect(result.failures).toEqual([]);
   expect(decidedHere(palisade.logLines().slice(0, swap))).toBeGreaterThan(before);
   // Every create of the stream reached Palisade and was allowed, none by an error.
