@@ -81,9 +81,18 @@ export class HttpTransport {
   private once(req: HttpRequest): Promise<HttpResponse> {
     const url = new URL(req.url);
     const https = url.protocol === 'https:';
-    const signals = [AbortSignal.timeout(this.options.timeoutMs)];
-    if (this.options.signal) signals.push(this.options.signal);
-    const signal = AbortSignal.any(signals);
+    // The request timeout and the caller's signal, in one (AbortSignal.any needs Node 20.3).
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const caller = this.options.signal;
+    const onAbort = () => controller.abort(caller?.reason);
+    const timer = setTimeout(() => controller.abort(new Error('timeout')), this.options.timeoutMs);
+    caller?.addEventListener('abort', onAbort, { once: true });
+    if (caller?.aborted) onAbort();
+    const done = () => {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onAbort);
+    };
     const headers: Record<string, string> = {
       'User-Agent': this.options.userAgent,
       ...req.headers,
@@ -124,7 +133,7 @@ export class HttpTransport {
         : httpRequest(url, options, onResponse);
       client.on('error', (err) => reject(failure(req, err, signal, this.options.signal)));
       client.end(req.body);
-    });
+    }).finally(done);
   }
 }
 
@@ -145,7 +154,8 @@ function failure(
   const where = `${req.method} ${req.url}`;
   const code = (err as { code?: unknown }).code;
   if (signal.aborted) {
-    if (callerSignal?.aborted) return new OciError('timeout', where, 'aborted', { cause: err });
+    if (callerSignal?.aborted)
+      return new OciError('timeout', where, 'aborted by the caller', { cause: err });
     return new OciError('timeout', where, 'no answer within the request timeout', { cause: err });
   }
   if (typeof code === 'string' && TLS_CODES.test(code)) {

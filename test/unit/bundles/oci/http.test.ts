@@ -110,3 +110,17 @@ it('follows a redirect to another host without the Authorization header', async 
   expect(res.body.toString()).toBe('blob bytes');
   expect(seen).toEqual(['Bearer secret', undefined]);
 });
+
+it("the caller's signal aborts a request, said so", async () => {
+  const sockets: import('node:net').Socket[] = [];
+  const host = await listen(createNetServer((socket) => sockets.push(socket)));
+  const controller = new AbortController();
+  const t = new HttpTransport({ timeoutMs: 60_000, userAgent: 'test', signal: controller.signal });
+  const pending = refusal(t.send({ method: 'GET', url: `http://${host}/v2/`, limit: 10 }));
+  controller.abort();
+  const err = await pending;
+  t.close();
+  sockets.forEach((s) => s.destroy());
+  expect(err.reason).toBe('timeout');
+  expect(err.message).toContain('aborted by the caller');
+});
