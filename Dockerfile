@@ -7,6 +7,9 @@
 #            needs a writable root filesystem (the chart mounts an emptyDir on /tmp).
 # test/image/dockerfile.test.ts runs every step of this file outside Docker, and the result.
 
+# The base images are tags, not digests: no published digest for these exact tags could be
+# checked from here (no registry access). To pin, resolve each tag's index digest with
+# `docker buildx imagetools inspect IMAGE:TAG` and write FROM IMAGE:TAG@sha256:<digest>.
 ARG NODE_VERSION=24
 ARG GO_VERSION=1.26
 
