@@ -7,6 +7,7 @@ import { buildCommand } from './commands/build';
 import { evalCommand } from './commands/eval';
 import { explainCommand } from './commands/explain';
 import { generateCommand } from './commands/generate';
+import { inspectCommand } from './commands/inspect';
 import { pullCommand } from './commands/pull';
 import { pushCommand } from './commands/push';
 import { testCommand } from './commands/test';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   eval: evalCommand,
   explain: explainCommand,
   generate: generateCommand,
+  inspect: inspectCommand,
   push: pushCommand,
   pull: pullCommand,
 };
@@ -33,6 +35,7 @@ Commands:
   eval -f <file|dir|->    evaluate manifests as the webhook would; prints what kubectl would show
   explain <policy-id>     what a policy checks, its parameters, controls and examples
   generate [--check]      write, or check, every file generated from the sources
+  inspect FILE.tar.gz     read (and verify) a bundle archive: revision, policies, provenance
   push oci://... FILE     upload a bundle archive to an OCI registry
   pull oci://... -o FILE  download a bundle from an OCI registry
 
