@@ -15,6 +15,7 @@ export type ArtifactReason =
   | 'signature-invalid'
   | 'algorithm-unsupported'
   | 'algorithm-mismatch'
+  | 'key-invalid'
   | 'unknown-key-id'
   | 'wrong-key'
   | 'scope-mismatch'

@@ -17,4 +17,5 @@ export {
 export { loadBundleFromArchive, palisadeFiles, writeBundleDir } from './load';
 export type { OpaManifest } from './manifest';
 export { buildProvenance, type Provenance } from './provenance';
+export { verificationKeyProblem } from './signatures';
 export type { SigningOptions, VerificationKey, VerifiedSignature } from './signatures';

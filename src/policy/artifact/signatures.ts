@@ -133,9 +133,9 @@ export function verifyBundleFiles(
       `${SIGNATURES_FILE}: signed with ${alg}, but key ${keyId} is configured for ${trusted.algorithm}`,
     );
   }
+  const problem = verificationKeyProblem(trusted);
+  if (problem) return fail('key-invalid', problem);
   const key = publicKey(trusted.key);
-  const mismatch = keyMismatch(alg, key);
-  if (mismatch) return fail('algorithm-mismatch', `key ${keyId}: ${mismatch}`);
   if (!verifyCompact(jws, alg, key)) {
     return fail('wrong-key', `${SIGNATURES_FILE}: the signature does not verify with key ${keyId}`);
   }
@@ -167,6 +167,24 @@ export function verifyBundleFiles(
   const claims = { ...jws.payload };
   delete claims.files;
   return { keyId, algorithm: alg, claims };
+}
+
+/**
+ * Why a trusted key cannot verify anything (not a public key, or one its algorithm cannot use),
+ * or undefined: check configured keys with it at start, before any bundle arrives.
+ */
+export function verificationKeyProblem(k: VerificationKey): string | undefined {
+  if (!isSigningAlgorithm(k.algorithm)) {
+    return `key ${k.keyId}: algorithm ${JSON.stringify(k.algorithm)} is not supported`;
+  }
+  let key;
+  try {
+    key = publicKey(k.key);
+  } catch (thrown) {
+    return `key ${k.keyId}: not a PEM public key or certificate (${(thrown as Error).message})`;
+  }
+  const mismatch = keyMismatch(k.algorithm, key);
+  return mismatch ? `key ${k.keyId}: ${mismatch}` : undefined;
 }
 
 type Fail = (reason: ConstructorParameters<typeof ArtifactError>[0], problem: string) => never;

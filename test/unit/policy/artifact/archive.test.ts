@@ -12,6 +12,7 @@ import {
   type ReadArchiveOptions,
   type SigningAlgorithm,
   type VerificationKey,
+  verificationKeyProblem,
 } from '../../../../src/policy/artifact';
 import { readTarGz, writeTarGz } from '../../../../src/policy/artifact/tar';
 
@@ -338,6 +339,20 @@ describe('refuses, naming the reason', () => {
       message: expect.stringMatching(
         new RegExp(`^bundle oci://r/b:1 refused: .*${message.source}`),
       ),
+    });
+  });
+
+  it('a trusted key that cannot verify: key-invalid, naming it (verificationKeyProblem says so at start)', async () => {
+    const broken: VerificationKey = { keyId: 'rsa', key: 'not a key', algorithm: 'RS256' };
+    expect(verificationKeyProblem(broken)).toMatch(/^key rsa: not a PEM public key/);
+    expect(verificationKeyProblem({ keyId: 'e', key: rsa.publicKey, algorithm: 'ES256' })).toBe(
+      'key e: ES256 needs an EC key on prime256v1, not rsa',
+    );
+    expect(verificationKeyProblem(trusted[1]!)).toBeUndefined();
+    expect(await refusal(await signed(), { publicKeys: [broken] })).toMatchObject({
+      code: 'PAL_ERR_BUNDLE_VERIFY',
+      reason: 'key-invalid',
+      message: expect.stringContaining('key rsa: not a PEM public key'),
     });
   });
 
