@@ -24,7 +24,7 @@ import { bundleManifest, objectReads } from './bundle-manifest';
 import type { Opa } from './opa';
 import { regoSources } from './rego-files';
 import { stagingDir, swapInto } from './swap';
-import { tarGzFiles } from './tar-gz';
+import { readTarGz } from '../artifact/tar';
 
 export interface BuildOptions {
   policiesDir: string;
@@ -102,7 +102,7 @@ export async function buildBundle(opts: BuildOptions): Promise<BuiltBundle> {
       );
     }
 
-    const files = tarGzFiles(await readFile(archive));
+    const files = readTarGz(await readFile(archive), archive);
     const wasm = files.get('policy.wasm');
     const data = files.get('data.json');
     if (!wasm || !data) throw new PolicyBuildError(`opa build wrote no policy.wasm and data.json`);

@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Opa } from '../build/opa';
-import { tarGzFiles } from '../build/tar-gz';
+import { readTarGz } from '../artifact/tar';
 
 /** One entry of `opa capabilities --current`'s builtins (only what the probe reads). */
 export interface OpaBuiltin {
@@ -99,7 +99,7 @@ async function compile(opa: Opa, batch: readonly OpaBuiltin[], work: string): Pr
   // native.
   const r = await opa.run(['build', '-t', 'wasm', ...entrypoints, '-o', tarball, file]);
   if (r.code !== 0) return { ok: false, error: (r.stderr || r.stdout).trim() };
-  const wasm = tarGzFiles(readFileSync(tarball)).get('policy.wasm');
+  const wasm = readTarGz(readFileSync(tarball), tarball).get('policy.wasm');
   if (!wasm) throw new Error(`${tarball}: opa build wrote no policy.wasm`);
   return { ok: true, host: hostImportsOf(new Uint8Array(wasm)) };
 }

@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tarGzFiles } from '../../../../src/policy/build/tar-gz';
+import { readTarGz } from '../../../../src/policy/artifact/tar';
+
+const tarGzFiles = (archive: Buffer) => readTarGz(archive, 'test.tar.gz');
 
 let work: string;
 const long = `${'deep/'.repeat(25)}policy.rego`; // 136 characters: past ustar's 100
