@@ -4,6 +4,23 @@ import { Type, type Static } from '@sinclair/typebox';
 
 const Strings = Type.Array(Type.String(), { default: [] });
 
+/**
+ * The JWS algorithms a bundle signature may use (src/policy/artifact signs and verifies them);
+ * never `none` or a shared-secret HMAC.
+ */
+export const SIGNING_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+
 const LabelSelector = Type.Object(
   {
     matchLabels: Type.Optional(Type.Record(Type.String(), Type.String())),
@@ -100,19 +117,7 @@ export const VerificationKey = Type.Object(
     /** A PEM file holding the public key (SPKI `BEGIN PUBLIC KEY`, or an X.509 certificate). */
     file: Type.String({ minLength: 1 }),
     algorithm: Type.Union(
-      // The algorithms src/policy/artifact verifies (never `none` or a shared-secret HMAC).
-      [
-        'RS256',
-        'RS384',
-        'RS512',
-        'PS256',
-        'PS384',
-        'PS512',
-        'ES256',
-        'ES384',
-        'ES512',
-        'EdDSA',
-      ].map((a) => Type.Literal(a)),
+      SIGNING_ALGORITHMS.map((a) => Type.Literal(a)),
       { default: 'RS256' },
     ),
   },

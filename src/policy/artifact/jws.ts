@@ -11,19 +11,9 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
+import { SIGNING_ALGORITHMS } from '../../config/schema';
 
-export const SIGNING_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-] as const;
+export { SIGNING_ALGORITHMS };
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
 export function isSigningAlgorithm(alg: unknown): alg is SigningAlgorithm {
