@@ -12,6 +12,7 @@ import {
   parseAllDocuments,
   type Document,
   type Node,
+  type YAMLError,
 } from 'yaml';
 
 /** A key or list index of a field path (`spec.containers[0]` → ['spec', 'containers', 0]). */
@@ -66,15 +67,7 @@ export function parseDocuments(
     const template = /^#\s*Source:\s*(\S.*?)\s*$/m.exec(text.slice(previousEnd, start))?.[1];
     previousEnd = doc.range[2];
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-        problems.push({
-          source,
-          line: pos.line,
-          column: pos.col,
-          message: `invalid YAML: ${firstLine(e.message)}`,
-        });
-      }
+      problems.push(...syntaxProblems(doc.errors, lines, source));
       continue;
     }
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
@@ -175,20 +168,27 @@ export function parseYaml(
   });
   const all = Array.isArray(docs) ? docs : [docs];
   const problems: InputProblem[] = [];
-  for (const doc of all) {
-    for (const e of doc.errors) {
-      const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-      problems.push({
-        source,
-        line: pos.line,
-        column: pos.col,
-        message: `invalid YAML: ${firstLine(e.message)}`,
-      });
-    }
-  }
+  for (const doc of all) problems.push(...syntaxProblems(doc.errors, lines, source));
   if (problems.length === 0 && all.length > 1) {
     problems.push({ source, message: `holds ${all.length} YAML documents, one is expected` });
   }
   if (problems.length > 0) return { value: undefined, problems };
   return { value: all[0]?.toJS({ maxAliasCount: 100 }) ?? null, problems };
+}
+
+/** A document's syntax errors as problems with their line and column. */
+function syntaxProblems(
+  errors: readonly YAMLError[],
+  lines: LineCounter,
+  source: string,
+): InputProblem[] {
+  return errors.map((e) => {
+    const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
+    return {
+      source,
+      line: pos.line,
+      column: pos.col,
+      message: `invalid YAML: ${firstLine(e.message)}`,
+    };
+  });
 }
