@@ -9,13 +9,18 @@ const ALLOWED = {
   admission: ['policy', 'config'],
   policy: ['config'],
   server: ['admission', 'config'],
-  cli: ['admission', 'policy', 'bundles', 'config'],
+  cli: ['admission', 'policy', 'bundles', 'gatekeeper', 'audit', 'config'],
   certs: ['kube', 'config'],
   kube: ['config'],
   config: [],
   // Fetching bundles (oci://, https://), verifying and swapping them in: only main.ts and the
   // CLI import it.
   bundles: ['policy', 'config'],
+  // Gatekeeper's ConstraintTemplates, constraints and suites as Palisade policy instances; its
+  // controller (CRDs, status) reaches the cluster through Kube.
+  gatekeeper: ['policy', 'kube', 'config'],
+  // The background audit: evaluates what runs as admission does, writes reports through Kube.
+  audit: ['admission', 'policy', 'kube', 'config'],
 };
 const PARTS = Object.keys(ALLOWED);
 /** Libraries that belong to one part: HTTP to the server, the cluster to kube (and certs). */

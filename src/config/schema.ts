@@ -213,6 +213,65 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     policies: Type.Record(Type.String(), PolicyConfig, { default: {} }),
+    // Gatekeeper's objects (docs/gatekeeper.md): enabled serves Gatekeeper's API in the cluster
+    // (ConstraintTemplates and constraints, watched, compiled with opa into the bundle).
+    gatekeeper: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false }),
+        /** The opa binary that compiles templates at run time (the image ships one). */
+        opaPath: Type.String({ minLength: 1, default: 'opa' }),
+        // data.inventory: objects of these kinds are watched and handed to the policies (also
+        // read from Gatekeeper's Config `spec.sync.syncOnly` when present).
+        sync: Type.Object(
+          {
+            kinds: Type.Array(
+              Type.Object(
+                {
+                  group: Type.String({ default: '' }),
+                  version: Type.String({ minLength: 1 }),
+                  kind: Type.String({ minLength: 1 }),
+                },
+                { additionalProperties: false },
+              ),
+              { default: [] },
+            ),
+            /** Objects kept in data.inventory at most; past it new ones are dropped and logged. */
+            maxObjects: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    // The background audit of what already runs (docs/audit.md).
+    audit: Type.Object(
+      {
+        enabled: Type.Boolean({ default: false }),
+        /** A full rescan this often; between rescans, watches keep the results current. */
+        intervalMinutes: Type.Integer({ minimum: 1, maximum: 10_080, default: 60 }),
+        /** Objects per list page (limit/continue). */
+        pageSize: Type.Integer({ minimum: 1, maximum: 5_000, default: 500 }),
+        /** Results per Report; past it the report is split (etcd's object size). */
+        maxResultsPerReport: Type.Integer({ minimum: 1, maximum: 10_000, default: 1_000 }),
+        /** Also write wgpolicyk8s.io/v1alpha2 PolicyReports, for older dashboards. */
+        policyReports: Type.Boolean({ default: false }),
+        /** A Kubernetes Event on each object that newly fails a deny policy (rate-limited). */
+        events: Type.Boolean({ default: true }),
+        // One replica audits at a time: a coordination.k8s.io/v1 Lease, as client-go elects.
+        lease: Type.Object(
+          {
+            name: Type.String({ minLength: 1, default: 'palisade-audit' }),
+            /** Unset: the pod's own namespace (POD_NAMESPACE), else "default". */
+            namespace: Type.Optional(Type.String({ minLength: 1 })),
+            durationSeconds: Type.Integer({ minimum: 2, maximum: 600, default: 15 }),
+            renewDeadlineSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 10 }),
+            retryPeriodSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 2 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     kubernetes: Type.Object(
       {
         /** A kubeconfig file; unset: $KUBECONFIG, ~/.kube/config or the in-cluster account. */

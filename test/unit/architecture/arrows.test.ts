@@ -36,6 +36,16 @@ const FORBIDDEN: [arrow: string, file: string, source: string][] = [
   ['Policy → Bundles', 'src/policy/x.ts', "import { x } from '../bundles/oci';"],
   ['Bundles → Server', 'src/bundles/x.ts', "import { x } from '../server/metrics';"],
   ['Bundles → Kube', 'src/bundles/oci/x.ts', "import { x } from '../../kube/client';"],
+  ['Gatekeeper → Admission', 'src/gatekeeper/x.ts', "import { x } from '../admission/handler';"],
+  [
+    'Gatekeeper → the Kubernetes API',
+    'src/gatekeeper/x.ts',
+    "import x from '@kubernetes/client-node';",
+  ],
+  ['Audit → Server', 'src/audit/x.ts', "import { x } from '../server/metrics';"],
+  ['Audit → Gatekeeper', 'src/audit/x.ts', "import { x } from '../gatekeeper/template';"],
+  ['Policy → Gatekeeper', 'src/policy/x.ts', "import { x } from '../gatekeeper/template';"],
+  ['Kube → Audit', 'src/kube/x.ts', "import { x } from '../audit/scan';"],
 ];
 
 const ALLOWED: [arrow: string, file: string, source: string][] = [
@@ -54,6 +64,12 @@ const ALLOWED: [arrow: string, file: string, source: string][] = [
   ['Bundles → Policy', 'src/bundles/x.ts', "import { x } from '../policy/artifact';"],
   ['Bundles → Config', 'src/bundles/oci/x.ts', "import type { x } from '../../config/schema';"],
   ['CLI → Bundles', 'src/cli/commands/x.ts', "import { x } from '../../bundles/oci';"],
+  ['Gatekeeper → Policy', 'src/gatekeeper/x.ts', "import { x } from '../policy/bundle';"],
+  ['Gatekeeper → Kube', 'src/gatekeeper/controller/x.ts', "import { x } from '../../kube/client';"],
+  ['Audit → Admission', 'src/audit/x.ts', "import { x } from '../admission/handler';"],
+  ['Audit → Kube', 'src/audit/x.ts', "import { x } from '../kube/client';"],
+  ['CLI → Gatekeeper', 'src/cli/commands/x.ts', "import { x } from '../../gatekeeper/suite';"],
+  ['CLI → Audit', 'src/cli/commands/x.ts', "import { x } from '../../audit/compliance';"],
 ];
 
 /** Runs in the child: lints each [file, text] and prints the no-restricted-imports messages. */
