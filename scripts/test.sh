@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 step "tools (pinned, built once into .tools/bin)"
-bash scripts/tools.sh opa helm helm4 registry oras # registry, oras: the OCI tests (test/integration/oci*)
+bash scripts/tools.sh opa helm helm4 registry oras chromium # registry, oras: the OCI tests (test/integration/oci*); chromium: the compliance report browser test
 
 step "typecheck"
 npx tsc -p tsconfig.json --noEmit

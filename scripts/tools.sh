@@ -6,6 +6,7 @@
 #   scripts/tools.sh                     install every tool in DEFAULT_TOOLS
 #   scripts/tools.sh kube-apiserver etcd install the named tools only
 #   scripts/tools.sh haproxy             the Debian package, when `haproxy` is not on PATH
+#   scripts/tools.sh chromium            Debian's Chromium, when /usr/bin/chromium is missing
 #   scripts/tools.sh registry oras       the OCI registry and client the OCI tests use
 #
 # Versions are pinned here. kube-apiserver and etcd are built from small tools modules
@@ -101,6 +102,28 @@ install_haproxy() {
   exec 9>&-
 }
 
+# Chromium is not a Go tool either: the compliance report's browser test
+# (test/integration/compliance-report-browser.test.ts) drives the distribution's Chromium through
+# playwright-core. Installed with apt-get when missing, never downloaded by a test tool
+# (`npx playwright install` fetches its own build and is not used). PALISADE_CHROMIUM names
+# another binary and skips the install.
+install_chromium() {
+  if [ -n "${PALISADE_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ]; then return; fi
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { log "chromium is missing: install it (apt-get install chromium) or run as root"; exit 1; }
+    sudo=(sudo)
+  fi
+  command -v apt-get >/dev/null 2>&1 || { log "chromium is missing and there is no apt-get: install chromium yourself or set PALISADE_CHROMIUM"; exit 1; }
+  exec 9>"$bin/.chromium.lock"
+  flock 9
+  if [ -x /usr/bin/chromium ]; then exec 9>&-; return; fi
+  log "installing chromium from the distribution (apt-get, first time only)"
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  exec 9>&-
+}
+
 install_etcd() {
   build_module_tool etcd "$ETCD_VERSION" "$root/tools/etcd" \
     go.etcd.io/etcd/server/v3 go.etcd.io/etcd/server/v3
@@ -182,6 +205,7 @@ for t in "${tools[@]}"; do
     helm) install_helm helm v3 "$HELM_VERSION" ;;
     helm4) install_helm helm4 v4 "$HELM4_VERSION" ;;
     haproxy) install_haproxy ;;
+    chromium) install_chromium ;;
     registry) install_registry ;;
     oras) install_oras ;;
     *) log "unknown tool: $t"; exit 2 ;;
