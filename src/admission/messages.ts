@@ -29,11 +29,21 @@ export function sortViolations(vs: readonly Violation[]): Violation[] {
   });
 }
 
-/** One line per violation: `[policy] path: msg. Fix: fix` (path and fix when given). */
+/**
+ * One line per violation: `[policy] path: msg. Fix: fix` (path and fix when given). A Gatekeeper
+ * constraint shows its name, as Gatekeeper does (`[must-have-owner] ...`), and its message as
+ * written: runbooks match Gatekeeper's text.
+ */
 export function describeViolation(v: Violation): string {
   const where = v.path ? ` ${v.path}:` : '';
   const fix = v.fix ? ` Fix: ${endSentence(v.fix)}` : '';
-  return `[${v.policy}]${where} ${endSentence(v.msg)}${fix}`;
+  const msg = v.name === undefined ? endSentence(v.msg) : v.msg.trim();
+  return `[${label(v)}]${where} ${msg}${fix}`;
+}
+
+/** The name a message shows: a constraint's name, else the policy id. */
+function label(v: Violation): string {
+  return v.name ?? v.policy;
 }
 
 export function denyMessage(vs: readonly Violation[]): string {
@@ -110,7 +120,7 @@ function truncate(s: string, max: number): string {
 
 /** `[policy] msg (at path)`: the path only when it fits, the message cut only past 256. */
 function warningLine(v: Violation): string {
-  const base = sanitize(`[${v.policy}] ${v.msg}`);
+  const base = sanitize(`[${label(v)}] ${v.msg}`);
   const withPath = v.path ? `${base} (at ${sanitize(v.path)})` : base;
   return withPath.length <= MAX_WARNING_CHARS ? withPath : truncate(base, MAX_WARNING_HARD_CHARS);
 }

@@ -15,6 +15,14 @@ export interface Bundle {
   /** data.json as serialized JSON, or undefined when the bundle has no data. */
   readonly data?: ArrayBuffer;
   readonly policies: ReadonlyMap<string, PolicyMeta>;
+  /** Gatekeeper ConstraintTemplates compiled in, by name (palisade.json `templates`). */
+  readonly templates: ReadonlyMap<string, BundleTemplate>;
+}
+
+export interface BundleTemplate {
+  readonly name: string;
+  readonly kind: string;
+  readonly package: string;
 }
 
 export async function loadBundle(dir: string): Promise<Bundle> {
@@ -43,16 +51,20 @@ export async function bundleFromBytes(
       `policy.wasm: ${describeThrown(thrown)}`,
     ]);
   }
-  const policies = parseManifest(path, Buffer.from(files.manifest).toString('utf8'));
+  const { policies, templates } = parseManifest(path, Buffer.from(files.manifest).toString('utf8'));
   return {
     path,
     module,
     data: files.data && files.data.byteLength > 0 ? toArrayBuffer(files.data) : undefined,
     policies,
+    templates,
   };
 }
 
-function parseManifest(dir: string, text: string): Map<string, PolicyMeta> {
+function parseManifest(
+  dir: string,
+  text: string,
+): { policies: Map<string, PolicyMeta>; templates: Map<string, BundleTemplate> } {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -82,6 +94,26 @@ function parseManifest(dir: string, text: string): Map<string, PolicyMeta> {
     }
     out.set(p.id, { ...p, match: p.match ?? {} });
   }
+  return {
+    policies: out,
+    templates: parseTemplates(dir, (doc as { templates?: unknown }).templates),
+  };
+}
+
+function parseTemplates(dir: string, list: unknown): Map<string, BundleTemplate> {
+  const out = new Map<string, BundleTemplate>();
+  if (list === undefined) return out;
+  const valid = (t: unknown): t is BundleTemplate =>
+    !!t &&
+    typeof t === 'object' &&
+    ['name', 'kind', 'package'].every((k) => typeof (t as Record<string, unknown>)[k] === 'string');
+  if (!Array.isArray(list) || !list.every(valid)) {
+    throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [
+      dir,
+      'palisade.json: templates is not a list of {name, kind, package}',
+    ]);
+  }
+  for (const t of list) out.set(t.name, { name: t.name, kind: t.kind, package: t.package });
   return out;
 }
 

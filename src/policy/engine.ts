@@ -30,22 +30,41 @@ export function serializeInput(
 ): ArrayBuffer {
   const review = JSON.stringify(withFieldsRead(req, fieldsRead(policies)));
   // The same text as JSON.stringify({ review, policies: { [id]: { parameters } } }), with each
-  // policy's part serialized once per policy, not once per request.
-  const selected = policies.map(policyEntry).join(',');
-  const bytes = encoder.encode(`{"review":${review},"policies":{${selected}}}`);
+  // policy's part serialized once per policy, not once per request. Gatekeeper constraints go
+  // by template: constraints: { [template]: { [id]: { name, parameters } } }, one aggregator
+  // rule per template (src/policy/build/aggregator.ts).
+  const own: string[] = [];
+  const byTemplate = new Map<string, string[]>();
+  for (const p of policies) {
+    if (!p.constraint) {
+      own.push(policyEntry(p));
+      continue;
+    }
+    const list = byTemplate.get(p.constraint.template) ?? [];
+    list.push(policyEntry(p));
+    byTemplate.set(p.constraint.template, list);
+  }
+  const constraints = [...byTemplate]
+    .map(([template, list]) => `${JSON.stringify(template)}:{${list.join(',')}}`)
+    .join(',');
+  const tail = byTemplate.size > 0 ? `,"constraints":{${constraints}}` : '';
+  const bytes = encoder.encode(`{"review":${review},"policies":{${own.join(',')}}${tail}}`);
   return bytes.buffer as ArrayBuffer;
 }
 const encoder = new TextEncoder();
 
 /**
- * `"id":{"parameters":{...}}`, the policy's entry of input.policies. Kept by the policy object's
- * identity: a policy with other parameters (a config reload, the CLI's example parameters) is a
- * new object, with its own entry.
+ * `"id":{"parameters":{...}}`, the policy's entry of input.policies (a constraint's also has its
+ * `name`). Kept by the policy object's identity: a policy with other parameters (a config
+ * reload, the CLI's example parameters) is a new object, with its own entry.
  */
 export function policyEntry(p: EffectivePolicy): string {
   let entry = entries.get(p);
   if (entry === undefined) {
-    entry = `${JSON.stringify(p.id)}:${JSON.stringify({ parameters: p.parameters })}`;
+    const body = p.constraint
+      ? { name: p.constraint.name, parameters: p.parameters }
+      : { parameters: p.parameters };
+    entry = `${JSON.stringify(p.id)}:${JSON.stringify(body)}`;
     entries.set(p, entry);
   }
   return entry;

@@ -3,7 +3,9 @@
 // never apply, so they are never evaluated. What depends on the policy set alone (the policies
 // by kind, whether a namespaceSelector is used) comes from its index (policy-index.ts).
 import type { Config } from '../config/schema';
+import { constraintMatches } from './constraint-match';
 import { selectorMatches } from './label-selector';
+import { wildcardMatch } from './wildcard';
 import { policyIndex } from './policy-index';
 import type { EffectivePolicy } from './policy-set';
 import type { AdmissionRequest } from './request';
@@ -22,11 +24,12 @@ export function exemption(
   exemptions: Config['exemptions'],
 ): string | undefined {
   const ns = namespaceOf(req);
-  if (ns && exemptions.namespaces.some((p) => globMatch(p, ns))) return `namespace ${ns} is exempt`;
+  if (ns && exemptions.namespaces.some((p) => wildcardMatch(p, ns)))
+    return `namespace ${ns} is exempt`;
   const user = req.userInfo.username;
-  if (user && exemptions.users.some((p) => globMatch(p, user))) return `user ${user} is exempt`;
+  if (user && exemptions.users.some((p) => wildcardMatch(p, user))) return `user ${user} is exempt`;
   const group = (req.userInfo.groups ?? []).find((g) =>
-    exemptions.groups.some((p) => globMatch(p, g)),
+    exemptions.groups.some((p) => wildcardMatch(p, g)),
   );
   if (group) return `group ${group} is exempt`;
   return undefined;
@@ -58,12 +61,15 @@ export function applicablePolicies(
 }
 
 function matches(p: EffectivePolicy, req: AdmissionRequest, nsLabels?: Labels): boolean {
+  // A Gatekeeper constraint's spec.match has Gatekeeper's own semantics (constraint-match.ts).
+  if (p.constraint) return constraintMatches(p.constraint.match, req, nsLabels);
   const m = p.match;
   const ops = m.operations ?? ['CREATE', 'UPDATE'];
   if (!ops.some((o) => o === '*' || o === req.operation)) return false;
   const ns = namespaceOf(req);
-  if (m.namespaces?.length && !(ns && m.namespaces.some((pat) => globMatch(pat, ns)))) return false;
-  if (ns && m.excludedNamespaces?.some((pat) => globMatch(pat, ns))) return false;
+  if (m.namespaces?.length && !(ns && m.namespaces.some((pat) => wildcardMatch(pat, ns))))
+    return false;
+  if (ns && m.excludedNamespaces?.some((pat) => wildcardMatch(pat, ns))) return false;
   if (m.labelSelector && !selectorMatches(m.labelSelector, objectLabels(req))) return false;
   if (m.namespaceSelector && ns) {
     const labels = req.kind.kind === 'Namespace' ? objectLabels(req) : nsLabels;
@@ -83,9 +89,4 @@ function namespaceOf(req: AdmissionRequest): string | undefined {
 function objectLabels(req: AdmissionRequest): Labels {
   const obj = req.operation === 'DELETE' ? req.oldObject : req.object;
   return obj?.metadata?.labels ?? {};
-}
-
-/** Exact match, or a prefix match when the pattern ends in `*` (as Gatekeeper's namespaces). */
-function globMatch(pattern: string, value: string): boolean {
-  return pattern.endsWith('*') ? value.startsWith(pattern.slice(0, -1)) : pattern === value;
 }

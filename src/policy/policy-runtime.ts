@@ -12,12 +12,12 @@ import type { Config } from '../config/schema';
 import { PalisadeError } from '../errors';
 import { loadBundle, type Bundle } from './bundle';
 import { InlineEvaluator } from './engine';
-import { resolvePolicies } from './policy-set';
+import { resolvePolicies, type EffectivePolicy } from './policy-set';
 import { noBundleSnapshot } from './no-bundle';
 import { PoolEvaluator } from './pool-evaluator';
 import { prepareSnapshot, type PolicySnapshot } from './snapshot';
 
-export type ReloadKind = 'config' | 'bundle';
+export type ReloadKind = 'config' | 'bundle' | 'constraints';
 
 export interface ReloadEvents {
   reloaded: [kind: ReloadKind];
@@ -40,6 +40,8 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
   private readonly closing = new Set<Promise<void>>();
 
   private pendingReason: string | undefined;
+  /** Gatekeeper constraints (setConstraints), kept across config and bundle reloads. */
+  private constraintSet: readonly EffectivePolicy[] = Object.freeze([]);
   /** The last build-and-swap; the next one waits for it (serial()). */
   private queue: Promise<void> = Promise.resolve();
 
@@ -82,9 +84,32 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
    */
   async activate(bundle: Bundle): Promise<void> {
     await this.serial(async () => {
-      this.replace(await build(this.current.snapshot.config, bundle));
+      this.replace(await build(this.current.snapshot.config, bundle, this.constraintSet));
     });
     this.emit('reloaded', 'bundle');
+  }
+
+  /** The Gatekeeper constraints in force (src/gatekeeper/policies.ts makes them). */
+  get constraints(): readonly EffectivePolicy[] {
+    return this.constraintSet;
+  }
+
+  /**
+   * Replaces the Gatekeeper constraints: a new snapshot over the same bundle (no compile; only a
+   * template change needs one). Refused (false, `rejected` emitted, the previous one serving)
+   * when a constraint's template is not in the bundle or no bundle serves yet.
+   */
+  async setConstraints(constraints: readonly EffectivePolicy[]): Promise<boolean> {
+    const list = Object.freeze([...constraints]);
+    return this.swap('constraints', async () => {
+      const now = this.current.snapshot;
+      if (!now.bundle) {
+        throw new PalisadeError('PAL_ERR_BUNDLE_UNAVAILABLE', [this.unavailable ?? 'pending']);
+      }
+      const next = await build(now.config, now.bundle, list);
+      this.constraintSet = list;
+      return next;
+    });
   }
 
   /** The snapshot now; a decision that awaits between reads of it should use use(). */
@@ -116,7 +141,9 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
     return this.swap('config', async () => {
       const now = this.current.snapshot;
       if (JSON.stringify(config.bundle) === JSON.stringify(now.config.bundle)) {
-        return now.bundle ? build(config, now.bundle) : noBundleSnapshot(config, this.unavailable!);
+        return now.bundle
+          ? build(config, now.bundle, this.constraintSet)
+          : noBundleSnapshot(config, this.unavailable!);
       }
       if (isRemote(config.bundle.source) || isRemote(now.config.bundle.source)) {
         throw new PalisadeError('PAL_ERR_CONFIG_INVALID', [
@@ -124,7 +151,7 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
           '  a remote bundle source (oci://, https://) and its settings are read at start: restart Palisade to change them',
         ]);
       }
-      return build(config, await loadBundle(config.bundle.source));
+      return build(config, await loadBundle(config.bundle.source), this.constraintSet);
     });
   }
 
@@ -134,6 +161,7 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
       build(
         this.current.snapshot.config,
         await loadBundle(this.current.snapshot.config.bundle.source),
+        this.constraintSet,
       ),
     );
   }
@@ -193,14 +221,20 @@ function isRemote(source: string): boolean {
   return /^(oci|https):\/\//.test(source);
 }
 
-async function build(config: Config, bundle: Bundle): Promise<Built> {
-  const { policies, problems } = resolvePolicies(bundle.policies, config);
+async function build(
+  config: Config,
+  bundle: Bundle,
+  constraints: readonly EffectivePolicy[] = [],
+): Promise<Built> {
+  const resolved = resolvePolicies(bundle.policies, config);
+  const problems = [...resolved.problems, ...constraintProblems(bundle, constraints)];
   if (problems.length > 0) {
     throw new PalisadeError('PAL_ERR_CONFIG_INVALID', [
       'policies',
       problems.map((p) => `  ${p}`).join('\n'),
     ]);
   }
+  const policies = withConstraints(resolved.policies, constraints);
   // Instantiating on this thread first proves the bundle runs with our host builtins before it
   // serves (a pool would only fail later, inside a worker).
   const limits = { maxMemoryBytes: config.evaluation.maxMemoryMiB * 1024 * 1024 };
@@ -209,4 +243,29 @@ async function build(config: Config, bundle: Bundle): Promise<Built> {
   const threads = ev.workers === 'auto' ? availableParallelism() : ev.workers;
   const evaluator = threads === 0 ? inline : new PoolEvaluator(bundle, limits, { threads });
   return prepareSnapshot({ config, bundle, policies, evaluator });
+}
+
+/** The built-in policies and the constraints: one frozen set, in id order. */
+function withConstraints(
+  policies: readonly EffectivePolicy[],
+  constraints: readonly EffectivePolicy[],
+): readonly EffectivePolicy[] {
+  if (constraints.length === 0) return policies;
+  const all = [...policies, ...constraints];
+  return Object.freeze(all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+}
+
+/** A constraint whose template the bundle lacks, or whose id a policy already has. */
+function constraintProblems(bundle: Bundle, constraints: readonly EffectivePolicy[]): string[] {
+  const out: string[] = [];
+  const seen = new Set(bundle.policies.keys());
+  for (const c of constraints) {
+    const template = c.constraint?.template;
+    if (template === undefined || !bundle.templates.has(template)) {
+      out.push(`constraint ${c.id}: its ConstraintTemplate ${template} is not in the bundle`);
+    }
+    if (seen.has(c.id)) out.push(`constraint ${c.id}: the id is taken`);
+    seen.add(c.id);
+  }
+  return out;
 }

@@ -1,7 +1,19 @@
 // The effective policy set: each policy's metadata from the bundle merged with the config's
 // action, parameters and match. Built once per (bundle, config) pair and swapped as a whole.
 import type { Config, Match } from '../config/schema';
+import type { ConstraintMatch } from './constraint-match';
 import { defaultParameters, type Action, type PolicyMeta } from './policy-meta';
+
+/** What makes a policy a Gatekeeper constraint (src/gatekeeper/policies.ts makes them). */
+export interface ConstraintBinding {
+  /** The ConstraintTemplate's name: its rule in the bundle (palisade.json `templates`). */
+  readonly template: string;
+  readonly kind: string;
+  /** metadata.name: what messages show in `[name]`. */
+  readonly name: string;
+  /** spec.match, with Gatekeeper's semantics (constraint-match.ts) instead of `match`. */
+  readonly match: ConstraintMatch;
+}
 
 export interface EffectivePolicy {
   readonly id: string;
@@ -9,6 +21,8 @@ export interface EffectivePolicy {
   readonly action: Action;
   readonly parameters: Record<string, unknown>;
   readonly match: Match;
+  /** Set for a Gatekeeper constraint; `match.kinds` then only narrows the kind index. */
+  readonly constraint?: ConstraintBinding;
 }
 
 /**

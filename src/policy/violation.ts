@@ -5,6 +5,8 @@ export interface Violation {
   path: string;
   fix: string;
   details: Record<string, unknown>;
+  /** A Gatekeeper constraint's name, which messages show instead of its policy id. */
+  name?: string;
 }
 
 /** Checks the shape the wasm returned, so a malformed policy cannot crash response building. */
@@ -20,6 +22,7 @@ export function toViolations(result: unknown): Violation[] {
       fix: typeof o.fix === 'string' ? o.fix : '',
       details:
         o.details && typeof o.details === 'object' ? (o.details as Record<string, unknown>) : {},
+      ...(typeof o.name === 'string' ? { name: o.name } : {}),
     };
   });
 }

@@ -42,13 +42,24 @@ _entry(id, v) := {
 _entry(id, v) := {"policy": id, "msg": v, "path": "", "fix": "", "details": {}} if is_string(v)
 `;
 
+/**
+ * A Gatekeeper ConstraintTemplate as the aggregator names it: its name (the key of
+ * input.constraints) and the package of its `violation` rule, as compiled (sandboxed).
+ */
+export interface AggregatedTemplate {
+  name: string;
+  package: string;
+}
+
 /** The aggregator's Rego for the policies, sharing the library rules of policiesDir it can. */
 export async function generateAggregator(
   opa: Opa,
-  policiesDir: string,
+  policiesDir: string | undefined,
   policies: readonly AggregatedPolicy[],
+  templates: readonly AggregatedTemplate[] = [],
 ): Promise<string> {
-  return renderAggregator(policies, await sharedRules(opa, policiesDir));
+  const shared = policiesDir === undefined ? [] : await sharedRules(opa, policiesDir);
+  return renderAggregator(policies, shared, templates);
 }
 
 /** The library rules every policy can share, as dotted data paths (without "data."). */
@@ -120,8 +131,10 @@ async function reviewOnly(opa: Opa, files: readonly string[], key: string): Prom
 export function renderAggregator(
   policies: readonly AggregatedPolicy[],
   shared: readonly string[],
+  templates: readonly AggregatedTemplate[] = [],
 ): string {
   let text = HEADER;
+  if (templates.length > 0) text += GATEKEEPER_HEADER;
   if (shared.length > 0) {
     text += '\n# Library values computed once per evaluation and handed to every policy (see\n';
     text += '# src/policy/build/aggregator.ts).\n';
@@ -143,5 +156,51 @@ _policy_${i} contains _entry("${id}", v) if {
 violations contains v if some v in _policy_${i}
 `;
   });
+  templates.forEach(({ name, package: pkg }, i) => {
+    text += `
+# ConstraintTemplate ${name}
+_template_${i} contains _gk_entry(id, c, v) if {
+\tsome id, c in input.constraints["${name}"]
+\tparams := object.get(c, "parameters", {})
+\tvs := data.${pkg}.violation with input.parameters as params with input.review as _gk_review
+\tsome v in vs
+}
+
+violations contains v if some v in _template_${i}
+`;
+  });
   return text;
 }
+
+// Gatekeeper's side: each template's violation runs once per selected constraint of it
+// (input.constraints[template][id] = {name, parameters}); for DELETE, input.review.object is the
+// old object, as Gatekeeper's webhook sets it; path and fix come from the violation or its
+// details when a template gives them.
+const GATEKEEPER_HEADER = `
+_gk_review := object.union(input.review, {"object": old}) if {
+\tinput.review.operation == "DELETE"
+\told := input.review.oldObject
+} else := input.review
+
+_gk_entry(id, c, v) := {
+\t"policy": id,
+\t"name": object.get(c, "name", id),
+\t"msg": object.get(v, "msg", ""),
+\t"path": _gk_text(v, "path"),
+\t"fix": _gk_text(v, "fix"),
+\t"details": object.get(v, "details", {}),
+} if is_object(v)
+
+_gk_entry(id, c, v) := {
+\t"policy": id, "name": object.get(c, "name", id),
+\t"msg": v, "path": "", "fix": "", "details": {},
+} if is_string(v)
+
+_gk_text(v, key) := s if {
+\ts := v[key]
+\tis_string(s)
+} else := s if {
+\ts := v.details[key]
+\tis_string(s)
+} else := ""
+`;

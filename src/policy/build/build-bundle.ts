@@ -25,9 +25,33 @@ import type { Opa } from './opa';
 import { regoSources } from './rego-files';
 import { stagingDir, swapInto } from './swap';
 import { readTarGz } from '../artifact/tar';
+import { packageRoot } from './package-root';
+
+/** One Rego file the build adds beside the policy folders (a Gatekeeper template's). */
+export interface ExtraRegoModule {
+  /** Its path in the bundle, e.g. gatekeeper/k8srequiredlabels/rego.rego. */
+  path: string;
+  text: string;
+  /** 0 for Rego v0 (Gatekeeper's), listed in the bundle's .manifest file_rego_versions. */
+  regoVersion: 0 | 1;
+  /** What opa's messages about this file say instead of its path (template and field). */
+  label: string;
+}
+
+/** A ConstraintTemplate's compiled form (src/gatekeeper/compile.ts makes it). */
+export interface TemplateBuild {
+  name: string;
+  kind: string;
+  /** The package of its violation rule, as compiled (without "data."). */
+  package: string;
+  modules: readonly ExtraRegoModule[];
+}
 
 export interface BuildOptions {
-  policiesDir: string;
+  /** The policy folders; without them the bundle holds only `templates`. */
+  policiesDir?: string;
+  /** Gatekeeper ConstraintTemplates compiled into the same wasm (docs/gatekeeper.md). */
+  templates?: readonly TemplateBuild[];
   outDir: string;
   opa: Opa;
   /**
@@ -54,61 +78,67 @@ export interface BuiltBundle {
 /** Builds the bundle; throws PolicyBuildError naming the problems, leaving outDir untouched. */
 export async function buildBundle(opts: BuildOptions): Promise<BuiltBundle> {
   const log = opts.log ?? (() => {});
-  const dir = opts.policiesDir.replace(/(.)\/+$/, '$1');
-  const capabilities = capabilitiesFile(dir);
-  const policies = validPolicies(dir);
-  log(`${policies.length} policies: ${policies.map((p) => p.id).join(' ')}`);
+  const dir = opts.policiesDir?.replace(/(.)\/+$/, '$1');
+  const templates = opts.templates ?? [];
+  const capabilities = capabilitiesFile(dir ?? builtinPoliciesDir());
+  const policies = dir === undefined ? [] : validPolicies(dir);
+  if (dir !== undefined) log(`${policies.length} policies: ${policies.map((p) => p.id).join(' ')}`);
+  if (templates.length > 0)
+    log(`${templates.length} templates: ${templates.map((t) => t.name).join(' ')}`);
 
   const work = mkdtempSync(join(tmpdir(), 'palisade-build-'));
+  // opa builds the bundle directory ROOT (-b), so its .manifest can give each file its Rego
+  // version: Gatekeeper's templates are v0, Palisade's policies v1 (file_rego_versions, which
+  // opa 1.22 honours for -t wasm; keys are paths from the bundle root with a leading /).
+  const root = join(work, 'bundle');
   let stage: string | undefined;
   try {
-    mkdirSync(join(work, 'palisade'));
-    const main = join(work, 'palisade', 'main.rego');
-    writeFileSync(main, await generateAggregator(opts.opa, dir, policies));
+    mkdirSync(join(root, 'palisade'), { recursive: true });
+    const main = join(root, 'palisade', 'main.rego');
+    writeFileSync(main, await generateAggregator(opts.opa, dir, policies, templates));
     if (opts.aggregatorOut) copyFileSync(main, opts.aggregatorOut);
 
-    const sources = regoSources(dir);
-    if (sources.length === 0) throw new PolicyBuildError(`no .rego sources under ${dir}`);
-    const staged = sources.map((source) => {
-      const name = join(STAGED_SOURCES, relative(dir, source));
-      mkdirSync(dirname(join(work, name)), { recursive: true });
-      copyFileSync(source, join(work, name));
-      return name;
-    });
+    const sources = dir === undefined ? [] : regoSources(dir);
+    if (sources.length === 0 && templates.length === 0) {
+      throw new PolicyBuildError(`no .rego sources under ${dir}`);
+    }
+    for (const source of sources) {
+      const name = join(root, STAGED_SOURCES, relative(dir!, source));
+      mkdirSync(dirname(name), { recursive: true });
+      copyFileSync(source, name);
+    }
+    const labels = new Map<string, string>();
+    const v0: Record<string, number> = {};
+    for (const m of templates.flatMap((t) => t.modules)) {
+      mkdirSync(dirname(join(root, m.path)), { recursive: true });
+      writeFileSync(join(root, m.path), m.text);
+      labels.set(m.path, m.label);
+      if (m.regoVersion === 0) v0[`/${m.path}`] = 0;
+    }
+    const manifest = { rego_version: 1, file_rego_versions: v0 };
+    writeFileSync(join(root, '.manifest'), JSON.stringify(manifest));
     const optimize = opts.optimize ?? 0;
-    log(`opa build -t wasm -O=${optimize} (${sources.length} files + aggregator)`);
+    const files = sources.length + templates.reduce((n, t) => n + t.modules.length, 0);
+    log(`opa build -t wasm -O=${optimize} (${files} files + aggregator)`);
     const archive = join(work, 'bundle.tar.gz');
-    const run = await opts.opa.run(
-      [
-        'build',
-        '-t',
-        'wasm',
-        `-O=${optimize}`,
-        '--capabilities',
-        resolve(capabilities),
-        '-e',
-        ENTRYPOINT,
-        '-o',
-        archive,
-        ...staged,
-        join('palisade', 'main.rego'),
-      ],
-      work,
-    );
+    const args = ['build', '-t', 'wasm', `-O=${optimize}`, '--capabilities', resolve(capabilities)];
+    const run = await opts.opa.run([...args, '-e', ENTRYPOINT, '-o', archive, '-b', '.'], root);
     if (run.code !== 0) {
+      const output = `${run.stdout}${run.stderr}`;
       throw new PolicyBuildError(
         'opa build failed',
-        opaProblems(`${run.stdout}${run.stderr}`, work, dir, capabilities),
+        opaProblems(output, work, dir ?? '', capabilities, labels),
       );
     }
 
-    const files = readTarGz(await readFile(archive), archive);
-    const wasm = files.get('policy.wasm');
-    const data = files.get('data.json');
+    const archived = readTarGz(await readFile(archive), archive);
+    const wasm = archived.get('policy.wasm');
+    const data = archived.get('data.json');
     if (!wasm || !data) throw new PolicyBuildError(`opa build wrote no policy.wasm and data.json`);
     const reads = await objectReads(opts.opa, sources, policies);
-    const manifest = bundleManifest({
+    const written = bundleManifest({
       policies,
+      templates,
       reads,
       builtAt: opts.builtAt ?? new Date(),
       opaVersion: await opts.opa.version(),
@@ -118,7 +148,7 @@ export async function buildBundle(opts: BuildOptions): Promise<BuiltBundle> {
     stage = stagingDir(opts.outDir);
     writeFileSync(join(stage, 'policy.wasm'), wasm, { mode: 0o644 });
     writeFileSync(join(stage, 'data.json'), data, { mode: 0o644 });
-    writeFileSync(join(stage, 'palisade.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileSync(join(stage, 'palisade.json'), `${JSON.stringify(written, null, 2)}\n`);
     chmodSync(stage, 0o755);
     swapInto(stage, opts.outDir);
     stage = undefined;
@@ -128,6 +158,11 @@ export async function buildBundle(opts: BuildOptions): Promise<BuiltBundle> {
     rmSync(work, { recursive: true, force: true });
     if (stage) rmSync(stage, { recursive: true, force: true });
   }
+}
+
+/** Palisade's own policies directory (its capabilities.json serves a templates-only build). */
+export function builtinPoliciesDir(): string {
+  return join(packageRoot(), 'policies');
 }
 
 /** Where the build copies the Rego sources in its work directory, for stable names. */
@@ -156,14 +191,22 @@ export function validPolicies(dir: string): PolicySource[] {
  * opa's messages (file:line: message, on stdout), the generated aggregator shown as
  * <generated>/, and for each undefined function the reason it is most likely undefined.
  */
-function opaProblems(output: string, work: string, dir: string, capabilities: string): string[] {
-  const lines = output
+function opaProblems(
+  output: string,
+  work: string,
+  dir: string,
+  capabilities: string,
+  labels: ReadonlyMap<string, string>,
+): string[] {
+  let text = output
+    .split(`${work}/bundle/`)
+    .join('')
     .split(`${work}/`)
     .join('')
     .replace(/(^|[\s'"(])policies\.d\//g, `$1${dir}/`)
-    .replace(/(^|[\s'"(])palisade\/main\.rego/g, '$1<generated>/palisade/main.rego')
-    .replace(/\n+$/, '')
-    .split('\n');
+    .replace(/(^|[\s'"(])palisade\/main\.rego/g, '$1<generated>/palisade/main.rego');
+  for (const [path, label] of labels) text = text.split(path).join(label);
+  const lines = text.replace(/\n+$/, '').split('\n');
   const undefinedFns = [
     ...new Set([...output.matchAll(/undefined function ([A-Za-z0-9_.]*)/g)].map((m) => m[1]!)),
   ].sort();

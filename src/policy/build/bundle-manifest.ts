@@ -19,8 +19,17 @@ export interface ManifestSource {
   meta: object & { reads?: unknown };
 }
 
+/** A compiled Gatekeeper ConstraintTemplate: what constraints of its kind evaluate. */
+export interface ManifestTemplate {
+  name: string;
+  kind: string;
+  package: string;
+}
+
 export interface BundleManifest {
   policies: (Record<string, unknown> & { package: string; reads: PolicyReads })[];
+  /** Absent when the bundle has no Gatekeeper templates. */
+  templates?: ManifestTemplate[];
   builtAt: string;
   opaVersion: string;
   entrypoint: typeof ENTRYPOINT;
@@ -29,6 +38,7 @@ export interface BundleManifest {
 
 export function bundleManifest(opts: {
   policies: readonly ManifestSource[];
+  templates?: readonly ManifestTemplate[];
   reads: ReadonlyMap<string, PolicyReads>;
   builtAt: Date;
   opaVersion: string;
@@ -40,6 +50,15 @@ export function bundleManifest(opts: {
       package: p.package,
       reads: opts.reads.get(p.id) ?? READS_ALL,
     })),
+    ...(opts.templates?.length
+      ? {
+          templates: opts.templates.map(({ name, kind, package: pkg }) => ({
+            name,
+            kind,
+            package: pkg,
+          })),
+        }
+      : {}),
     builtAt: opts.builtAt.toISOString(),
     opaVersion: opts.opaVersion,
     entrypoint: ENTRYPOINT,
