@@ -27,6 +27,8 @@ export const ERRORS = {
   PAL_ERR_TLS_AUTO: { message: 'automatic TLS (server.tls.auto) failed: %s' },
   PAL_ERR_KUBE_CONFIG: { message: 'no Kubernetes API access: %s' },
   PAL_ERR_OCI: { message: 'OCI registry, %s: %s' },
+  PAL_ERR_GATEKEEPER_TEMPLATE: { message: 'ConstraintTemplate %s (%s): %s' },
+  PAL_ERR_GATEKEEPER_CONSTRAINT: { message: 'constraint %s (%s): %s' },
   PAL_ERR_BAD_REQUEST: { status: 400, message: '%s' },
   PAL_ERR_UNSUPPORTED_MEDIA: { status: 415, message: '%s' },
   PAL_ERR_BODY_TOO_LARGE: { status: 413, message: '%s' },
