@@ -4,6 +4,7 @@
 import { throwIfPast } from '../deadline';
 import { describeThrown, PalisadeError, toPalisadeError } from '../errors';
 import { ENTRYPOINT, type Bundle } from './bundle';
+import { withInventory } from './data-document';
 import { fieldsRead, withFieldsRead } from './input-fields';
 import type { EffectivePolicy } from './policy-set';
 import type { AdmissionRequest } from './request';
@@ -16,6 +17,12 @@ export interface Evaluator {
    * (src/deadline.ts) bounds the evaluation, the evaluator keeps no timer of its own.
    */
   evaluate(input: ArrayBuffer, signal: AbortSignal): Promise<Violation[]>;
+  /**
+   * Sets data.inventory (serialized JSON) for every evaluation that starts after it resolves,
+   * on every instance (the inline one, each worker thread). Optional: an evaluator without it
+   * (a stub, the no-bundle placeholder) evaluates with the bundle's data alone.
+   */
+  setInventory?(inventoryJson: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,12 +81,27 @@ const entries = new WeakMap<EffectivePolicy, string>();
 /** Evaluates on the calling thread. A failed evaluation replaces the instance. */
 export class InlineEvaluator implements Evaluator {
   private instance: WasmPolicy;
+  /** The data document in force: the bundle's, or with data.inventory (setInventory). */
+  private data: ArrayBuffer | undefined;
 
   constructor(
     private readonly bundle: Bundle,
     private readonly limits: WasmLimits,
   ) {
-    this.instance = instantiate(bundle, limits);
+    this.data = bundle.data;
+    this.instance = instantiate(bundle, limits, this.data);
+  }
+
+  async setInventory(inventoryJson: string): Promise<void> {
+    const data = withInventory(this.bundle.data, inventoryJson);
+    try {
+      this.instance.setData(data);
+    } catch (thrown) {
+      // Too large for the memory cap: keep evaluating with the previous document.
+      this.instance = instantiate(this.bundle, this.limits, this.data);
+      throw thrown;
+    }
+    this.data = data;
   }
 
   /**
@@ -99,7 +121,7 @@ export class InlineEvaluator implements Evaluator {
       return toViolations(this.instance.evaluate(input));
     } catch (thrown) {
       // The instance may be mid-way through an aborted evaluation; start a clean one.
-      this.instance = instantiate(this.bundle, this.limits);
+      this.instance = instantiate(this.bundle, this.limits, this.data);
       throw toPalisadeError(thrown, 'PAL_ERR_WASM_EVAL');
     }
   }
@@ -107,9 +129,13 @@ export class InlineEvaluator implements Evaluator {
   async close(): Promise<void> {}
 }
 
-function instantiate(bundle: Bundle, limits: WasmLimits): WasmPolicy {
+function instantiate(
+  bundle: Bundle,
+  limits: WasmLimits,
+  data: ArrayBuffer | undefined,
+): WasmPolicy {
   try {
-    return WasmPolicy.instantiate(bundle.module, ENTRYPOINT, limits, bundle.data);
+    return WasmPolicy.instantiate(bundle.module, ENTRYPOINT, limits, data);
   } catch (thrown) {
     if (thrown instanceof PalisadeError) throw thrown;
     throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [bundle.path, describeThrown(thrown)]);

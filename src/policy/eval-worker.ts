@@ -12,10 +12,24 @@ export interface EvalWorkerData {
   maxMemoryBytes: number;
 }
 
+/** data.inventory merged into the bundle's data (pool-evaluator.ts), with its generation. */
+export interface EvalData {
+  generation: number;
+  bytes: SharedArrayBuffer;
+}
+
+/** One evaluation: the serialized input, and the data document in force when it was posted. */
+export interface EvalTask {
+  input: ArrayBuffer;
+  data?: EvalData;
+}
+
 export type EvalReply = { violations: Violation[] } | { error: { code: string; message: string } };
 
 const init = workerData as EvalWorkerData;
 let policy = create();
+/** The generation of the data this instance holds; 0 = the bundle's data.json alone. */
+let applied = 0;
 
 function create(): WasmPolicy {
   return WasmPolicy.instantiate(
@@ -26,12 +40,19 @@ function create(): WasmPolicy {
   );
 }
 
-export default function evaluate(input: ArrayBuffer): EvalReply {
+export default function evaluate(task: EvalTask): EvalReply {
   try {
-    return { violations: toViolations(policy.evaluate(input)) };
+    if (task.data && task.data.generation !== applied) {
+      // setData takes an ArrayBuffer (a SharedArrayBuffer would be JSON-stringified): copy it.
+      policy.setData(new Uint8Array(task.data.bytes).slice().buffer);
+      applied = task.data.generation;
+    }
+    return { violations: toViolations(policy.evaluate(task.input)) };
   } catch (thrown) {
-    // The instance may be mid-way through an aborted evaluation; start a clean one.
+    // The instance may be mid-way through an aborted evaluation; start a clean one (its data
+    // is the bundle's again: the next task applies the inventory anew).
     policy = create();
+    applied = 0;
     const err =
       thrown instanceof PalisadeError
         ? thrown

@@ -42,6 +42,8 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
   private pendingReason: string | undefined;
   /** Gatekeeper constraints (setConstraints), kept across config and bundle reloads. */
   private constraintSet: readonly EffectivePolicy[] = Object.freeze([]);
+  /** data.inventory (setInventory), kept across every rebuild of the snapshot. */
+  private inventory: string | undefined;
   /** The last build-and-swap; the next one waits for it (serial()). */
   private queue: Promise<void> = Promise.resolve();
 
@@ -84,7 +86,9 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
    */
   async activate(bundle: Bundle): Promise<void> {
     await this.serial(async () => {
-      this.replace(await build(this.current.snapshot.config, bundle, this.constraintSet));
+      this.replace(
+        await build(this.current.snapshot.config, bundle, this.constraintSet, this.inventory),
+      );
     });
     this.emit('reloaded', 'bundle');
   }
@@ -106,9 +110,22 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
       if (!now.bundle) {
         throw new PalisadeError('PAL_ERR_BUNDLE_UNAVAILABLE', [this.unavailable ?? 'pending']);
       }
-      const next = await build(now.config, now.bundle, list);
+      const next = await build(now.config, now.bundle, list, this.inventory);
       this.constraintSet = list;
       return next;
+    });
+  }
+
+  /**
+   * Sets data.inventory (serialized JSON, Gatekeeper's layout) in the serving evaluator and in
+   * every snapshot built after it (a config, bundle or constraint reload keeps it). Runs after
+   * the build-and-swap in progress, so a snapshot being built cannot miss it. Throws (coded,
+   * e.g. PAL_ERR_WASM_MEMORY past evaluation.maxMemoryMiB); the previous inventory then stays.
+   */
+  async setInventory(inventoryJson: string): Promise<void> {
+    await this.serial(async () => {
+      await this.current.snapshot.evaluator.setInventory?.(inventoryJson);
+      this.inventory = inventoryJson;
     });
   }
 
@@ -142,7 +159,7 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
       const now = this.current.snapshot;
       if (JSON.stringify(config.bundle) === JSON.stringify(now.config.bundle)) {
         return now.bundle
-          ? build(config, now.bundle, this.constraintSet)
+          ? build(config, now.bundle, this.constraintSet, this.inventory)
           : noBundleSnapshot(config, this.unavailable!);
       }
       if (isRemote(config.bundle.source) || isRemote(now.config.bundle.source)) {
@@ -151,7 +168,12 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
           '  a remote bundle source (oci://, https://) and its settings are read at start: restart Palisade to change them',
         ]);
       }
-      return build(config, await loadBundle(config.bundle.source), this.constraintSet);
+      return build(
+        config,
+        await loadBundle(config.bundle.source),
+        this.constraintSet,
+        this.inventory,
+      );
     });
   }
 
@@ -162,6 +184,7 @@ export class PolicyRuntime extends EventEmitter<ReloadEvents> {
         this.current.snapshot.config,
         await loadBundle(this.current.snapshot.config.bundle.source),
         this.constraintSet,
+        this.inventory,
       ),
     );
   }
@@ -225,6 +248,7 @@ async function build(
   config: Config,
   bundle: Bundle,
   constraints: readonly EffectivePolicy[] = [],
+  inventory?: string,
 ): Promise<Built> {
   const resolved = resolvePolicies(bundle.policies, config);
   const problems = [...resolved.problems, ...constraintProblems(bundle, constraints)];
@@ -242,6 +266,11 @@ async function build(
   const ev = config.evaluation;
   const threads = ev.workers === 'auto' ? availableParallelism() : ev.workers;
   const evaluator = threads === 0 ? inline : new PoolEvaluator(bundle, limits, { threads });
+  if (inventory !== undefined) {
+    // The inline instance proves the inventory fits the memory cap before the snapshot serves.
+    if (evaluator !== inline) await inline.setInventory(inventory);
+    await evaluator.setInventory(inventory);
+  }
   return prepareSnapshot({ config, bundle, policies, evaluator });
 }
 

@@ -7,7 +7,8 @@ import Piscina from 'piscina';
 import { abortReason, palisadeErrorWithMessage, type ErrorCode } from '../errors';
 import type { Bundle } from './bundle';
 import type { Evaluator } from './engine';
-import type { EvalReply, EvalWorkerData } from './eval-worker';
+import { withInventory } from './data-document';
+import type { EvalData, EvalReply, EvalTask, EvalWorkerData } from './eval-worker';
 import type { Violation } from './violation';
 import type { WasmLimits } from './wasm-runtime';
 
@@ -16,9 +17,21 @@ export interface PoolOptions {
 }
 
 export class PoolEvaluator implements Evaluator {
-  private readonly pool: Piscina<ArrayBuffer, EvalReply>;
+  private readonly pool: Piscina<EvalTask, EvalReply>;
+  /**
+   * data.inventory for the workers: piscina cannot address every worker, so each task carries
+   * the current document (shared memory, not copied) and its generation; a worker applies it
+   * with setData once, before the first task that brings a generation it has not seen (a worker
+   * piscina starts afresh, after an abort, applies it too).
+   */
+  private data?: EvalData;
+  private generation = 0;
 
-  constructor(bundle: Bundle, limits: WasmLimits, opts: PoolOptions) {
+  constructor(
+    private readonly bundle: Bundle,
+    limits: WasmLimits,
+    opts: PoolOptions,
+  ) {
     const workerData: EvalWorkerData = {
       module: bundle.module,
       data: bundle.data,
@@ -35,10 +48,18 @@ export class PoolEvaluator implements Evaluator {
     });
   }
 
+  async setInventory(inventoryJson: string): Promise<void> {
+    const merged = new Uint8Array(withInventory(this.bundle.data, inventoryJson));
+    const bytes = new SharedArrayBuffer(merged.byteLength);
+    new Uint8Array(bytes).set(merged);
+    this.data = { generation: ++this.generation, bytes };
+  }
+
   async evaluate(input: ArrayBuffer, signal: AbortSignal): Promise<Violation[]> {
     let reply: EvalReply;
+    const task: EvalTask = this.data ? { input, data: this.data } : { input };
     try {
-      reply = await this.pool.run(input, { transferList: [input], signal });
+      reply = await this.pool.run(task, { transferList: [input], signal });
     } catch (thrown) {
       if (signal.aborted) throw abortReason(signal);
       throw thrown;

@@ -78,6 +78,22 @@ export class WasmPolicy {
     return (resultSet[0] as { result: unknown }).result;
   }
 
+  /**
+   * Replaces the data document (serialized JSON: data.json with data.inventory). Past the memory
+   * cap it throws PAL_ERR_WASM_MEMORY and the instance must not be used again.
+   */
+  setData(data: ArrayBuffer): void {
+    try {
+      this.policy.setData(data);
+    } catch (thrown) {
+      const reason = describeThrown(thrown);
+      const memory = thrown instanceof RangeError || /opa_malloc|memory/i.test(reason);
+      throw new PalisadeError(memory ? 'PAL_ERR_WASM_MEMORY' : 'PAL_ERR_WASM_EVAL', [reason], {
+        cause: thrown,
+      });
+    }
+  }
+
   /** Current size of the linear memory, for metrics and tests of the cap. */
   get memoryBytes(): number {
     return this.memory.buffer.byteLength;
