@@ -75,14 +75,13 @@ function totalsLine(r: ComplianceReport, paint: Paint): string {
   return failing > 0 ? paint('red', line) : paint('green', line);
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
 /**
  * Object names and messages are untrusted: a control character (an ANSI escape, a carriage
  * return) is shown as its \\u escape instead of reaching the terminal.
  */
 function clean(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return s.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
