@@ -18,6 +18,8 @@ export interface PolicyOptions {
   bundle?: string;
   policies: readonly string[];
   action?: Level;
+  /** Gatekeeper constraints to evaluate, over a bundle that holds their templates. */
+  constraints?: readonly EffectivePolicy[];
 }
 
 export interface OpenPolicies {
@@ -47,6 +49,7 @@ export async function openPolicies(opts: PolicyOptions, io: CliIo): Promise<Open
     throw thrown;
   }
   try {
+    if (opts.constraints) await setConstraints(runtime, opts.constraints);
     const { policies, notes } = select(runtime.snapshot.policies, opts);
     const evaluated = policies
       .filter((p) => p.action !== 'off')
@@ -55,6 +58,23 @@ export async function openPolicies(opts: PolicyOptions, io: CliIo): Promise<Open
   } catch (thrown) {
     await runtime.close();
     throw thrown;
+  }
+}
+
+/** The constraints in force, or the runtime's reason for refusing them (exit 2). */
+async function setConstraints(
+  runtime: PolicyRuntime,
+  constraints: readonly EffectivePolicy[],
+): Promise<void> {
+  let reason: Error | undefined;
+  const onRejected = (_kind: string, error: Error) => (reason = error);
+  runtime.on('rejected', onRejected);
+  try {
+    if (!(await runtime.setConstraints(constraints))) {
+      throw new CliError('PAL_CLI_INPUT', reason?.message ?? 'the constraints were refused');
+    }
+  } finally {
+    runtime.off('rejected', onRejected);
   }
 }
 
