@@ -29,6 +29,7 @@ export const ERRORS = {
   PAL_ERR_OCI: { message: 'OCI registry, %s: %s' },
   PAL_ERR_GATEKEEPER_TEMPLATE: { message: 'ConstraintTemplate %s (%s): %s' },
   PAL_ERR_GATEKEEPER_CONSTRAINT: { message: 'constraint %s (%s): %s' },
+  PAL_ERR_GATEKEEPER_START: { message: 'gatekeeper.enabled: cannot start: %s' },
   PAL_ERR_BAD_REQUEST: { status: 400, message: '%s' },
   PAL_ERR_UNSUPPORTED_MEDIA: { status: 415, message: '%s' },
   PAL_ERR_BODY_TOO_LARGE: { status: 413, message: '%s' },

@@ -14,6 +14,7 @@ import { loadCertFiles, staticServingCert, type ServingCert } from './certs/serv
 import { configSource, loadConfig, type ConfigSource } from './config/load';
 import type { Config } from './config/schema';
 import { describeThrown } from './errors';
+import { startGatekeeper, type GatekeeperMode } from './gatekeeper/controller/start';
 import { watchNamespaces, type NamespaceWatch } from './kube/namespace-watch';
 import { createLogger } from './logger';
 import { PolicyRuntime } from './policy/policy-runtime';
@@ -59,6 +60,18 @@ export async function main(argv: string[]): Promise<number> {
   const logger = createLogger(config.logLevel as 'info');
   const metrics = new Metrics({ processMetrics: true });
   const { runtime, poller } = await startPolicies(config, logger, metrics);
+  // Gatekeeper's API (docs/gatekeeper.md "In the cluster"): templates compiled and constraints
+  // set before Palisade listens; refused (exit 3, one fatal line) while Gatekeeper is installed.
+  let gatekeeper: GatekeeperMode | undefined;
+  if (config.gatekeeper.enabled) {
+    try {
+      gatekeeper = await startGatekeeper(config, runtime, logger);
+    } catch (err) {
+      logger.fatal({ code: (err as { code?: string }).code }, describeThrown(err));
+      await runtime.close();
+      return 3;
+    }
+  }
   const { auto } = config.server.tls;
   const autoTls = auto
     ? await AutoTlsManager.create(
@@ -106,6 +119,7 @@ export async function main(argv: string[]): Promise<number> {
   if (tls.source === 'self-signed') announceLocal(url, tls, runtime);
 
   await drained;
+  await gatekeeper?.stop();
   await Promise.all([runtime.close(), namespaces.stop(), poller?.stop()]);
   logger.info('stopped');
   return 0;

@@ -220,6 +220,8 @@ export const ConfigSchema = Type.Object(
         enabled: Type.Boolean({ default: false }),
         /** The opa binary that compiles templates at run time (the image ships one). */
         opaPath: Type.String({ minLength: 1, default: 'opa' }),
+        /** This replica's id in status.byPod[].id; unset: the host name (a pod's is its name). */
+        podName: Type.Optional(Type.String({ minLength: 1 })),
         // data.inventory: objects of these kinds are watched and handed to the policies (also
         // read from Gatekeeper's Config `spec.sync.syncOnly` when present).
         sync: Type.Object(
