@@ -29,7 +29,7 @@ export async function findSuites(target: string): Promise<FoundSuites> {
   try {
     isDir = (await stat(root)).isDirectory();
   } catch (thrown) {
-    throw new Error(`cannot read ${given}: ${describeThrown(thrown)}`);
+    throw new Error(`cannot read ${given}: ${describeThrown(thrown)}`, { cause: thrown });
   }
   if (!isDir && !YAML_FILE.test(root)) {
     throw new Error(`${given}: a suite file must end in .yaml or .yml (got "${extname(root)}")`);

@@ -148,7 +148,9 @@ export function parseAssertion(value: unknown, at: string): Assertion {
     try {
       new RegExp(message);
     } catch (thrown) {
-      throw new Error(`${at}.message: invalid regular expression: ${(thrown as Error).message}`);
+      throw new Error(`${at}.message: invalid regular expression: ${(thrown as Error).message}`, {
+        cause: thrown,
+      });
     }
   }
   const v = a.violations;

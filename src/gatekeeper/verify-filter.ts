@@ -24,6 +24,7 @@ export function parseVerifyFilter(run: string | undefined): VerifyFilter {
     } catch (thrown) {
       throw new Error(
         `--run: invalid regular expression ${JSON.stringify(source)}: ${(thrown as Error).message}`,
+        { cause: thrown },
       );
     }
   };

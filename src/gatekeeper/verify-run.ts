@@ -244,7 +244,7 @@ async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (thrown) {
-    throw new Error(`cannot read ${file}: ${describeThrown(thrown)}`);
+    throw new Error(`cannot read ${file}: ${describeThrown(thrown)}`, { cause: thrown });
   }
 }
 
