@@ -26,8 +26,11 @@ export interface CliNamespaceLabels {
   unknown: Set<string>;
 }
 
+/** What the lookup reads of each input: the request's kind and object (a Namespace's labels). */
+type Input = { review: { request: Pick<EvalTarget['review']['request'], 'kind' | 'object'> } };
+
 export function cliNamespaceLabels(
-  targets: readonly EvalTarget[],
+  targets: readonly Input[],
   flagLabels: Labels | undefined,
 ): CliNamespaceLabels {
   const fromInputs = new Map<string, Labels>();

@@ -3,8 +3,15 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeThrown } from '../errors';
+import { CliError } from './cli-error';
 import { readAll } from './io';
-import { STDIN, type InputProblem } from '../policy/source/yaml';
+import {
+  describeProblem,
+  parseDocuments,
+  STDIN,
+  type InputProblem,
+  type SourceDocument,
+} from '../policy/source/yaml';
 
 export interface InputText {
   source: string;
@@ -61,4 +68,33 @@ async function manifestsIn(dir: string): Promise<string[]> {
     }
   }
   return out;
+}
+
+/** The Kubernetes objects of every input (`-f`), and every problem of reading or parsing them. */
+export async function readDocuments(
+  paths: readonly string[],
+  stdin: NodeJS.ReadableStream,
+): Promise<{ docs: SourceDocument[]; problems: InputProblem[] }> {
+  const { inputs, problems } = await readInputs(paths, stdin);
+  const docs: SourceDocument[] = [];
+  for (const input of inputs) {
+    const parsed = parseDocuments(input.source, input.text);
+    docs.push(...parsed.documents);
+    problems.push(...parsed.problems);
+  }
+  return { docs, problems };
+}
+
+/** Every problem of every input at once, in input order; nothing is evaluated if there is one. */
+export function throwOnProblems(problems: readonly InputProblem[]): void {
+  if (problems.length === 0) return;
+  const sorted = [...problems].sort((a, b) =>
+    a.source < b.source ? -1 : a.source > b.source ? 1 : (a.line ?? 0) - (b.line ?? 0),
+  );
+  const list = sorted.map((p) => `  ${describeProblem(p)}`).join('\n');
+  const n = problems.length;
+  throw new CliError(
+    'PAL_CLI_INPUT',
+    `${n} input problem${n === 1 ? '' : 's'}, nothing evaluated:\n${list}`,
+  );
 }

@@ -15,16 +15,10 @@ import { FORMATTERS, FORMATS, parseFormatSpecs, type OutputSpec } from '../forma
 import { colorEnabled, type CliIo } from '../io';
 import { cliNamespaceLabels, parseLabelFlags } from '../namespace-labels';
 import { openPolicies } from '../open-policies';
-import {
-  describeProblem,
-  parseDocuments,
-  type InputProblem,
-  type SourceDocument,
-  STDIN,
-} from '../../policy/source/yaml';
+import { STDIN } from '../../policy/source/yaml';
 import { prepareReviews } from '../prepare-reviews';
 import { progressBar } from '../progress';
-import { readInputs } from '../read-inputs';
+import { readDocuments, throwOnProblems } from '../read-inputs';
 import { exitCode, LEVELS, type Report } from '../results';
 import { VERSION } from '../version';
 
@@ -104,11 +98,11 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     groups: values.group ?? [],
   };
 
-  const input = await load(files, io);
-  const old = values.old ? await load(values.old, io) : undefined;
+  const input = await readDocuments(files, io.stdin);
+  const old = values.old ? await readDocuments(values.old, io.stdin) : undefined;
   const prepared = prepareReviews(input.docs, request, old?.docs);
   // Every problem of every input at once, in input order; nothing is evaluated if there is one.
-  failOnProblems([...input.problems, ...(old?.problems ?? []), ...prepared.problems]);
+  throwOnProblems([...input.problems, ...(old?.problems ?? []), ...prepared.problems]);
   if (prepared.targets.length === 0) {
     const named = files.map((f) => (f === '-' ? STDIN : f)).join(', ');
     throw new CliError('PAL_CLI_INPUT', `no Kubernetes objects in ${named}`);
@@ -155,33 +149,6 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   }
   await writeOutputs(outputs, report, io);
   return exitCode(report.results, failOn);
-}
-
-async function load(
-  paths: readonly string[],
-  io: CliIo,
-): Promise<{ docs: SourceDocument[]; problems: InputProblem[] }> {
-  const { inputs, problems } = await readInputs(paths, io.stdin);
-  const docs: SourceDocument[] = [];
-  for (const input of inputs) {
-    const parsed = parseDocuments(input.source, input.text);
-    docs.push(...parsed.documents);
-    problems.push(...parsed.problems);
-  }
-  return { docs, problems };
-}
-
-function failOnProblems(problems: readonly InputProblem[]): void {
-  if (problems.length === 0) return;
-  const sorted = [...problems].sort((a, b) =>
-    a.source < b.source ? -1 : a.source > b.source ? 1 : (a.line ?? 0) - (b.line ?? 0),
-  );
-  const list = sorted.map((p) => `  ${describeProblem(p)}`).join('\n');
-  const n = problems.length;
-  throw new CliError(
-    'PAL_CLI_INPUT',
-    `${n} input problem${n === 1 ? '' : 's'}, nothing evaluated:\n${list}`,
-  );
 }
 
 function oneOf<T extends string>(

@@ -20,21 +20,25 @@ export const FORMATTERS: Record<Format, Formatter> = {
 export const FORMATS = Object.keys(FORMATTERS) as Format[];
 
 /** One `--format` value: `json` (to stdout) or `json=out.json` (to that file). */
-export interface OutputSpec {
-  format: Format;
+export interface OutputSpec<F extends string = Format> {
+  format: F;
   file?: string;
 }
 
-export function parseFormatSpecs(values: readonly string[]): OutputSpec[] {
-  const specs = (values.length > 0 ? values : ['text']).map((value): OutputSpec => {
+/** The `--format` values of a command whose formats are `formats` (eval's by default). */
+export function parseFormatSpecs<F extends string = Format>(
+  values: readonly string[],
+  formats: readonly F[] = FORMATS as readonly string[] as readonly F[],
+): OutputSpec<F>[] {
+  const specs = (values.length > 0 ? values : ['text']).map((value): OutputSpec<F> => {
     const eq = value.indexOf('=');
     const name = eq < 0 ? value : value.slice(0, eq);
     const file = eq < 0 ? undefined : value.slice(eq + 1);
-    if (!(FORMATS as string[]).includes(name)) {
-      throw usageError(`unknown format "${name}" (use ${FORMATS.join(', ')})`);
+    if (!(formats as readonly string[]).includes(name)) {
+      throw usageError(`unknown format "${name}" (use ${formats.join(', ')})`);
     }
     if (file === '') throw usageError(`--format ${name}= needs a file name after "="`);
-    return { format: name as Format, ...(file ? { file } : {}) };
+    return { format: name as F, ...(file ? { file } : {}) };
   });
   if (specs.filter((s) => !s.file).length > 1) {
     throw usageError(
