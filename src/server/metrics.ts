@@ -53,6 +53,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // data.inventory (src/gatekeeper/sync.ts): the synced objects held, and those the cap refused.
+  readonly inventoryObjects = new Gauge({
+    name: 'palisade_inventory_objects',
+    help: 'Objects held in data.inventory (synced kinds), as last handed to the evaluators',
+    registers: [this.registry],
+  });
+  readonly inventoryDropped = new Counter({
+    name: 'palisade_inventory_dropped_total',
+    help: 'Objects not kept in data.inventory because gatekeeper.sync.maxObjects was reached',
+    registers: [this.registry],
+  });
+
   // A remote bundle source (src/bundles): what serves, when it came, and what was refused.
   readonly bundleInfo = new Gauge({
     name: 'palisade_bundle_info',
