@@ -1,0 +1,237 @@
+// palisade report: which controls hold. Evaluates manifests (or `kubectl get -o yaml` output), or
+// every object of a cluster the enabled policies match, with the audit's per-object evaluation
+// (src/audit/object-audit.ts: admission's engine, config and exemptions), and prints per
+// framework (Pod Security Standards, CIS Kubernetes Benchmark, NSA-CISA Hardening Guide) each
+// control, the policies implementing it, pass / fail counts and the failing objects; controls no
+// enabled policy covers are listed as not covered. docs/compliance.md.
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { scanCluster } from '../../audit/compliance/cluster-objects';
+import { auditObject } from '../../audit/object-audit';
+import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../audit/compliance/formats';
+import type { ComplianceReport, ReportSource } from '../../audit/compliance/report-model';
+import { ComplianceTally } from '../../audit/compliance/tally';
+import { describeThrown } from '../../errors';
+import type { KubeObject } from '../../policy/request';
+import { customKindsOf, resolveKind, type KindInfo } from '../../policy/source/kinds';
+import { requestNamespace } from '../../policy/source/manifest-request';
+import type { InputProblem, SourceDocument } from '../../policy/source/yaml';
+import { CliError, usageError } from '../cli-error';
+import { painter } from '../color';
+import { parseFormatSpecs, type OutputSpec } from '../formatters';
+import { colorEnabled, type CliIo } from '../io';
+import { cliNamespaceLabels, parseLabelFlags } from '../namespace-labels';
+import { openPolicies, type OpenPolicies } from '../open-policies';
+import { progressBar } from '../progress';
+import { readDocuments, throwOnProblems } from '../read-inputs';
+import { VERSION } from '../version';
+
+export const REPORT_USAGE = `Usage: palisade report (-f <file|dir|-> [-f ...] | --kubeconfig FILE) [options]
+
+Which controls hold: every control of the Pod Security Standards, the CIS Kubernetes Benchmark
+(section 5) and the NSA-CISA Kubernetes Hardening Guide, the enabled policies implementing it,
+how many objects pass and fail it, and each failing object with its path, message and fix.
+Controls no enabled policy implements are listed as not covered. Objects are evaluated as the
+background audit evaluates them: admission's engine, config and exemptions (docs/compliance.md).
+
+Objects:
+  -f, --file PATH     manifests or \`kubectl get -o yaml\` output (a List): a file, a directory
+                      or - for stdin; repeatable
+  -n, --namespace NS  namespace of manifests that do not name one (default "default")
+  --namespace-labels K=V[,K=V]
+                      labels of the manifests' namespaces, for match.namespaceSelector
+                      (a Namespace among the inputs brings its own); repeatable
+  --kubeconfig FILE   instead of -f: list a cluster (its current context), every kind the
+                      enabled policies match, page by page (needs list on those kinds and on
+                      namespaces)
+  --page-size N       objects per list page (default 500)
+Policies:
+  -c, --config FILE   webhook config (docs/configuration.md): actions, parameters, match, exemptions
+  --bundle DIR        compiled bundle (default dist/bundle)
+  --policy GLOB       only policies whose id matches, repeatable
+Output:
+  --format F[=FILE]   ${REPORT_FORMATS.join(', ')} (one self-contained page); repeatable, one to
+                      stdout, others to files (default text)
+  -v, --verbose       stack traces on errors
+
+Exit: 0 every covered control holds, 1 a control fails, 2 usage, input or tool error, or an
+object that could not be evaluated.`;
+
+export async function reportCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      file: { type: 'string', short: 'f', multiple: true },
+      namespace: { type: 'string', short: 'n' },
+      'namespace-labels': { type: 'string', multiple: true },
+      kubeconfig: { type: 'string' },
+      'page-size': { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      bundle: { type: 'string' },
+      policy: { type: 'string', multiple: true },
+      format: { type: 'string', short: 'o', multiple: true },
+      verbose: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(`${REPORT_USAGE}\n`);
+    return 0;
+  }
+  const files = [...(values.file ?? []), ...positionals];
+  if (files.length === 0 && !values.kubeconfig) {
+    throw usageError(
+      'report needs -f <file|dir|-> or --kubeconfig FILE (see palisade report --help)',
+    );
+  }
+  if (files.length > 0 && values.kubeconfig) {
+    throw usageError('give either -f (manifests) or --kubeconfig (a cluster), not both');
+  }
+  if (files.filter((f) => f === '-').length > 1)
+    throw usageError('stdin (-) can be read only once');
+  if (values.kubeconfig && (values.namespace || values['namespace-labels'])) {
+    throw usageError('-n and --namespace-labels describe manifests; a cluster has its own');
+  }
+  const pageSize = pageSizeOf(values['page-size']);
+  const outputs = parseFormatSpecs<ReportFormat>(values.format ?? [], REPORT_FORMATS);
+  const flagLabels = values['namespace-labels'] && parseLabelFlags(values['namespace-labels']);
+
+  // Manifests are read and checked before the policies load: a bad input fails fast.
+  const manifests = files.length > 0 ? await readManifests(files, values.namespace, io) : undefined;
+  const opened = await openPolicies(
+    { config: values.config, bundle: values.bundle, policies: values.policy ?? [] },
+    io,
+  );
+  let report: ComplianceReport;
+  try {
+    for (const note of opened.notes) io.stderr.write(`palisade: ${note}\n`);
+    const tally = new ComplianceTally(opened.evaluated.map((m) => ({ ...m, action: active(m) })));
+    let source: ReportSource;
+    if (manifests) {
+      await tallyManifests(manifests, opened, tally, flagLabels, io);
+      source = { type: 'manifests', inputs: files };
+    } else {
+      await scanCluster(
+        opened.snapshot,
+        {
+          kubeconfig: values.kubeconfig!,
+          pageSize,
+          onNote: (note) => io.stderr.write(`palisade: ${note}\n`),
+        },
+        (audit) => tally.add(audit),
+      );
+      source = { type: 'cluster', inputs: [values.kubeconfig!] };
+    }
+    report = tally.report({
+      generatedAt: new Date().toISOString(),
+      palisadeVersion: VERSION,
+      source,
+    });
+  } finally {
+    await opened.runtime.close();
+  }
+  await writeOutputs(outputs, report, io);
+  if (report.totals.errors > 0) return 2;
+  return report.frameworks.some((f) => f.summary.failing > 0) ? 1 : 0;
+}
+
+interface Manifest {
+  doc: SourceDocument;
+  object: KubeObject;
+  kind: KindInfo;
+}
+
+/** Every object of the inputs with its kind, its namespace filled in as the apiserver would. */
+async function readManifests(
+  files: readonly string[],
+  namespace: string | undefined,
+  io: CliIo,
+): Promise<Manifest[]> {
+  const { docs, problems } = await readDocuments(files, io.stdin);
+  const custom = customKindsOf(docs.map((d) => d.object));
+  const out: Manifest[] = [];
+  for (const doc of docs) {
+    const object = doc.object as KubeObject;
+    try {
+      const kind = resolveKind(String(object.apiVersion), String(object.kind), custom);
+      const ns = requestNamespace(object, kind, namespace);
+      const metadata = { ...(object.metadata ?? {}), ...(ns ? { namespace: ns } : {}) };
+      out.push({ doc, object: { ...object, metadata }, kind });
+    } catch (thrown) {
+      problems.push({ source: doc.source, line: doc.line, message: describeThrown(thrown) });
+    }
+  }
+  throwOnProblems(problems as InputProblem[]);
+  if (out.length === 0) {
+    throw new CliError('PAL_CLI_INPUT', `no Kubernetes objects in ${files.join(', ')}`);
+  }
+  return out;
+}
+
+async function tallyManifests(
+  manifests: readonly Manifest[],
+  opened: OpenPolicies,
+  tally: ComplianceTally,
+  flagLabels: Record<string, string> | undefined,
+  io: CliIo,
+): Promise<void> {
+  const asInputs = manifests.map((m) => ({
+    review: {
+      request: {
+        kind: { group: m.kind.group, version: m.kind.version, kind: m.kind.kind },
+        object: m.object,
+      },
+    },
+  }));
+  const namespaces = cliNamespaceLabels(asInputs, flagLabels);
+  const progress = progressBar(io.stderr, manifests.length, 'evaluating');
+  for (const m of manifests) {
+    const audit = await auditObject(m.object, m.kind, opened.snapshot, {
+      namespaceLabels: namespaces.lookup,
+    });
+    tally.add(audit, `${m.doc.source}:${m.doc.line}`);
+    progress.tick();
+  }
+  progress.done();
+  if (namespaces.unknown.size > 0) {
+    io.stderr.write(
+      `palisade: labels of namespace ${[...namespaces.unknown].sort().join(', ')} unknown: ` +
+        'policies with a namespaceSelector were applied there (give --namespace-labels, or ' +
+        'the Namespace manifest)\n',
+    );
+  }
+}
+
+function active(m: OpenPolicies['evaluated'][number]): 'deny' | 'warn' | 'audit' {
+  // openPolicies leaves out policies that are off.
+  return m.action === 'off' ? 'audit' : m.action;
+}
+
+function pageSizeOf(value: string | undefined): number {
+  if (value === undefined) return 500;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 5000) {
+    throw usageError(`--page-size must be an integer from 1 to 5000 (got "${value}")`);
+  }
+  return n;
+}
+
+async function writeOutputs(
+  outputs: readonly OutputSpec<ReportFormat>[],
+  report: ComplianceReport,
+  io: CliIo,
+): Promise<void> {
+  for (const out of outputs) {
+    if (!out.file) {
+      const paint = painter(out.format === 'text' && colorEnabled(io.stdout, io.env));
+      io.stdout.write(RENDERERS[out.format](report, paint));
+      continue;
+    }
+    try {
+      await writeFile(out.file, RENDERERS[out.format](report));
+    } catch (thrown) {
+      throw new CliError('PAL_CLI_WRITE', `cannot write ${out.file}: ${describeThrown(thrown)}`);
+    }
+  }
+}
