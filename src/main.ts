@@ -15,6 +15,7 @@ import { configSource, loadConfig, type ConfigSource } from './config/load';
 import type { Config } from './config/schema';
 import { describeThrown } from './errors';
 import { startGatekeeper, type GatekeeperMode } from './gatekeeper/controller/start';
+import { startInventorySync } from './gatekeeper/sync';
 import { watchNamespaces, type NamespaceWatch } from './kube/namespace-watch';
 import { createLogger } from './logger';
 import { PolicyRuntime } from './policy/policy-runtime';
@@ -72,6 +73,12 @@ export async function main(argv: string[]): Promise<number> {
       return 3;
     }
   }
+  // data.inventory (docs/gatekeeper.md "Inventory"): watches of the synced kinds, handed to the
+  // evaluators once per change and kept across reloads.
+  const inventory = await startInventorySync(config, runtime, logger, {
+    onSize: (n) => metrics.inventoryObjects.set(n),
+    onDropped: (n) => metrics.inventoryDropped.inc(n),
+  });
   const { auto } = config.server.tls;
   const autoTls = auto
     ? await AutoTlsManager.create(
@@ -120,6 +127,7 @@ export async function main(argv: string[]): Promise<number> {
 
   await drained;
   await gatekeeper?.stop();
+  inventory?.stop();
   await Promise.all([runtime.close(), namespaces.stop(), poller?.stop()]);
   logger.info('stopped');
   return 0;

@@ -9,7 +9,13 @@ import type { Config } from '../config/schema';
 import { describeThrown } from '../errors';
 import type { KubeObject as PolicyObject } from '../policy/request';
 import { Reflector, resourceSource } from '../kube/reflector';
-import type { GroupVersionKind, KubeObject, KubeResources, ResourceInfo } from '../kube/resources';
+import {
+  openKubeResources,
+  type GroupVersionKind,
+  type KubeObject,
+  type KubeResources,
+  type ResourceInfo,
+} from '../kube/resources';
 import { Inventory, inventoryRef } from './inventory';
 
 /** Gatekeeper's Config object: where its sync list lives. */
@@ -284,4 +290,50 @@ function parseKey(key: string): GroupVersionKind {
   return parts.length === 3
     ? { group: parts[0]!, version: parts[1]!, kind: parts[2]! }
     : { group: '', version: parts[0]!, kind: parts[1]! };
+}
+
+/** Whether the webhook syncs data.inventory: kinds are configured, or Gatekeeper mode is on. */
+export function syncWanted(config: Config): boolean {
+  return config.gatekeeper.enabled || config.gatekeeper.sync.kinds.length > 0;
+}
+
+/**
+ * main.ts's entry: opens the cluster (config.kubernetes.kubeconfig) and starts the sync in the
+ * background: decisions before the first lists complete see the objects synced so far. A
+ * failure to reach the cluster is logged; the reflectors retry.
+ */
+export async function startInventorySync(
+  config: Config,
+  target: InventorySyncOptions['target'],
+  logger: Logger,
+  counters: Pick<InventorySyncOptions, 'onSize' | 'onDropped'>,
+): Promise<InventorySync | undefined> {
+  if (!syncWanted(config)) return undefined;
+  let kube: KubeResources;
+  try {
+    kube = await openKubeResources(config.kubernetes.kubeconfig);
+  } catch (thrown) {
+    logger.error(
+      { err: describeThrown(thrown) },
+      'cannot reach the Kubernetes API: data.inventory stays empty',
+    );
+    return undefined;
+  }
+  const sync = new InventorySync({
+    kube,
+    target,
+    sync: config.gatekeeper.sync,
+    logger,
+    ...counters,
+  });
+  sync.start().then(
+    () =>
+      logger.info(
+        { objects: sync.inventory.size, kinds: sync.kinds().map(gvkKey) },
+        'data.inventory synced',
+      ),
+    (thrown: unknown) =>
+      logger.error({ err: describeThrown(thrown) }, 'data.inventory sync failed to start'),
+  );
+  return sync;
 }
