@@ -7,6 +7,7 @@
 // Each object is serialized once when it changes; the document is assembled from those texts,
 // so a change costs one object's JSON plus the concatenation, not a re-serialization of all.
 import type { KubeObject } from '../policy/request';
+import type { InputProblem, SourceDocument } from '../policy/source/yaml';
 
 export interface InventoryRef {
   /** groupVersion: the apiVersion ("v1", "networking.k8s.io/v1"). */
@@ -175,4 +176,24 @@ function render(tree: Tree): string {
     ([k, v]) => `${JSON.stringify(k)}:${typeof v === 'string' ? v : render(v)}`,
   );
   return `{${members.join(',')}}`;
+}
+
+/**
+ * data.inventory of objects given to the CLI (`palisade eval --inventory`), kept whole, as gator
+ * keeps a suite's inventory. An object without a name is a problem naming its file and line.
+ */
+export function inventoryOfDocuments(docs: readonly SourceDocument[]): {
+  json: string;
+  problems: InputProblem[];
+} {
+  const inventory = new Inventory({ maxObjects: Number.MAX_SAFE_INTEGER, strip: false });
+  const problems: InputProblem[] = [];
+  for (const d of docs) {
+    try {
+      inventory.put(d.object as KubeObject);
+    } catch (thrown) {
+      problems.push({ source: d.source, line: d.line, message: (thrown as Error).message });
+    }
+  }
+  return { json: inventory.toJSON(), problems };
 }

@@ -14,6 +14,7 @@ import { evaluateTargets } from '../evaluate';
 import { FORMATTERS, FORMATS, parseFormatSpecs, type OutputSpec } from '../formatters';
 import { colorEnabled, type CliIo } from '../io';
 import { cliNamespaceLabels, parseLabelFlags } from '../namespace-labels';
+import { inventoryOfDocuments } from '../../gatekeeper/inventory';
 import { openPolicies } from '../open-policies';
 import { STDIN } from '../../policy/source/yaml';
 import { prepareReviews } from '../prepare-reviews';
@@ -42,6 +43,8 @@ Policies:
   --bundle DIR        compiled bundle (default dist/bundle)
   --policy GLOB       only policies whose id matches, repeatable (e.g. --policy 'disallow-*')
   --action ACTION     evaluate the selected policies as deny, warn or audit
+  --inventory FILE    objects (file, dir) for data.inventory, as Gatekeeper syncs them for
+                      referential policies; repeatable
 Output:
   --format F[=FILE]   ${FORMATS.join(', ')}; repeatable, one to stdout, others to files
   --fail-on LEVEL     exit 1 on a violation at or above deny (default), warn or audit
@@ -67,6 +70,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       action: { type: 'string' },
       format: { type: 'string', short: 'o', multiple: true },
       'fail-on': { type: 'string' },
+      inventory: { type: 'string', multiple: true },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -101,8 +105,14 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const input = await readDocuments(files, io.stdin);
   const old = values.old ? await readDocuments(values.old, io.stdin) : undefined;
   const prepared = prepareReviews(input.docs, request, old?.docs);
+  const inventory = values.inventory ? await readInventory(values.inventory, io) : undefined;
   // Every problem of every input at once, in input order; nothing is evaluated if there is one.
-  throwOnProblems([...input.problems, ...(old?.problems ?? []), ...prepared.problems]);
+  throwOnProblems([
+    ...input.problems,
+    ...(old?.problems ?? []),
+    ...prepared.problems,
+    ...(inventory?.problems ?? []),
+  ]);
   if (prepared.targets.length === 0) {
     const named = files.map((f) => (f === '-' ? STDIN : f)).join(', ');
     throw new CliError('PAL_CLI_INPUT', `no Kubernetes objects in ${named}`);
@@ -120,6 +130,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   let report: Report;
   try {
     for (const note of opened.notes) io.stderr.write(`palisade: ${note}\n`);
+    if (inventory) await opened.runtime.setInventory(inventory.json);
     const namespaces = cliNamespaceLabels(prepared.targets, flagLabels);
     const progress = progressBar(io.stderr, prepared.targets.length, 'evaluating');
     const results = await evaluateTargets(
@@ -180,4 +191,11 @@ async function writeOutputs(
       throw new CliError('PAL_CLI_WRITE', `cannot write ${out.file}: ${describeThrown(thrown)}`);
     }
   }
+}
+
+/** --inventory: every object of the files, as data.inventory (docs/gatekeeper.md#inventory). */
+async function readInventory(paths: readonly string[], io: CliIo) {
+  const read = await readDocuments(paths, io.stdin);
+  const inventory = inventoryOfDocuments(read.docs);
+  return { json: inventory.json, problems: [...read.problems, ...inventory.problems] };
 }
