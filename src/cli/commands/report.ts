@@ -10,12 +10,12 @@ import { scanCluster } from '../../audit/compliance/cluster-objects';
 import { auditObject } from '../../audit/object-audit';
 import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../audit/compliance/formats';
 import type { ComplianceReport, ReportSource } from '../../audit/compliance/report-model';
-import { ComplianceTally } from '../../audit/compliance/tally';
+import { ComplianceTally, type EnabledPolicy } from '../../audit/compliance/tally';
 import { describeThrown } from '../../errors';
 import type { KubeObject } from '../../policy/request';
 import { customKindsOf, resolveKind, type KindInfo } from '../../policy/source/kinds';
 import { requestNamespace } from '../../policy/source/manifest-request';
-import type { InputProblem, SourceDocument } from '../../policy/source/yaml';
+import type { SourceDocument } from '../../policy/source/yaml';
 import { CliError, usageError } from '../cli-error';
 import { painter } from '../color';
 import { parseFormatSpecs, type OutputSpec } from '../formatters';
@@ -106,7 +106,7 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   let report: ComplianceReport;
   try {
     for (const note of opened.notes) io.stderr.write(`palisade: ${note}\n`);
-    const tally = new ComplianceTally(opened.evaluated.map((m) => ({ ...m, action: active(m) })));
+    const tally = new ComplianceTally(enabled(opened));
     let source: ReportSource;
     if (manifests) {
       await tallyManifests(manifests, opened, tally, flagLabels, io);
@@ -162,7 +162,7 @@ async function readManifests(
       problems.push({ source: doc.source, line: doc.line, message: describeThrown(thrown) });
     }
   }
-  throwOnProblems(problems as InputProblem[]);
+  throwOnProblems(problems);
   if (out.length === 0) {
     throw new CliError('PAL_CLI_INPUT', `no Kubernetes objects in ${files.join(', ')}`);
   }
@@ -203,9 +203,9 @@ async function tallyManifests(
   }
 }
 
-function active(m: OpenPolicies['evaluated'][number]): 'deny' | 'warn' | 'audit' {
-  // openPolicies leaves out policies that are off.
-  return m.action === 'off' ? 'audit' : m.action;
+/** The policies evaluated, with their action in force (openPolicies leaves out those off). */
+function enabled(opened: OpenPolicies): EnabledPolicy[] {
+  return opened.evaluated.flatMap((m) => (m.action === 'off' ? [] : [{ ...m, action: m.action }]));
 }
 
 function pageSizeOf(value: string | undefined): number {
