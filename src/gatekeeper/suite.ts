@@ -4,7 +4,7 @@
 // suite is relative to the suite's own file. Problems are reported with the file and the field,
 // never skipped: a suite that cannot be read is a result of its own (verify.ts exits 2).
 import { dirname, join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { YAML_VERSION } from '../policy/source/yaml';
 
 export const SUITE_GROUP = 'test.gatekeeper.sh';
@@ -69,12 +69,17 @@ export function isSuiteDocument(doc: unknown): boolean {
 
 /** The first YAML document of a file, as gator reads a suite (yaml.Unmarshal: the first one). */
 export function firstDocument(text: string): { value?: unknown; error?: string } {
-  const docs = parseAllDocuments(text, { version: YAML_VERSION, prettyErrors: false });
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    version: YAML_VERSION,
+    prettyErrors: false,
+    lineCounter: lines,
+  });
   const first = (Array.isArray(docs) ? docs : [docs])[0];
   if (!first) return { value: null };
   if (first.errors.length > 0) {
     const e = first.errors[0]!;
-    const at = e.linePos?.[0] ? ` (line ${e.linePos[0].line})` : '';
+    const at = ` (line ${(e.linePos?.[0] ?? lines.linePos(e.pos[0])).line})`;
     return { error: `invalid YAML${at}: ${e.message.split('\n')[0]}` };
   }
   return { value: first.toJS({ maxAliasCount: 100 }) };
