@@ -25,6 +25,7 @@ import type { ServerDeps } from './server/deps';
 import { drainOnSignal } from './server/drain';
 import { Metrics } from './server/metrics';
 import { watchFiles } from './watch-files';
+import { startAudit, type AuditDeps } from './audit/start-audit';
 
 const USAGE = `Usage: palisade-webhook [--config FILE] [--port N] [--host ADDR] [--bundle DIR]
   --config FILE  webhook config (YAML); default: built-in defaults (docs/configuration.md)
@@ -107,10 +108,16 @@ export async function main(argv: string[]): Promise<number> {
   const stopFiles = config.watch ? watchAll(source, config, app, runtime, deps) : () => undefined;
   // tls.mode auto checks its Secret and caBundle whatever `watch` says: renewal is not optional.
   const stopAutoTls = autoTls ? watchAutoTls(autoTls, app, deps) : () => undefined;
+  // The background audit (src/audit, docs/audit.md): one replica at a time, on a Lease.
+  const audit = config.audit.enabled
+    ? await startAudit(config, auditDeps(runtime, deps))
+    : undefined;
   const stopWatching = () => {
     stopFiles();
     stopAutoTls();
     void poller?.stop();
+    // At the signal, not after the drain: the Lease is released so another replica audits now.
+    void audit?.stop();
   };
   // Before the announcement: once a test or an operator sees Palisade listening, a SIGTERM drains.
   const drained = drainOnSignal(app, {
@@ -126,6 +133,7 @@ export async function main(argv: string[]): Promise<number> {
   if (tls.source === 'self-signed') announceLocal(url, tls, runtime);
 
   await drained;
+  await audit?.stop();
   await gatekeeper?.stop();
   inventory?.stop();
   await Promise.all([runtime.close(), namespaces.stop(), poller?.stop()]);
@@ -346,4 +354,21 @@ if (require.main === module) {
       process.exit(2);
     },
   );
+}
+
+/**
+ * The audit's view of this process: the runtime's snapshots, the namespace labels the webhook
+ * uses (when the namespace watch runs), and its results into the metrics.
+ */
+function auditDeps(runtime: PolicyRuntime, deps: ServerDeps): AuditDeps {
+  const { metrics, logger } = deps;
+  return {
+    snapshots: runtime,
+    logger,
+    namespaceLabels: (ns) => deps.namespaceLabels?.(ns) ?? Promise.resolve(undefined),
+    observer: {
+      onScan: (s) => metrics.auditScanned(s),
+      onViolations: (counts) => metrics.setAuditViolations(counts),
+    },
+  };
 }

@@ -16,7 +16,7 @@ import { builtinKind, type KindInfo } from '../policy/source/kinds';
 import { auditObject, type ObjectRef, type PolicyResult } from './object-audit';
 import { buildReports } from './report-build';
 import type { ReportWriter } from './report-writer';
-import { ResultStore } from './result-store';
+import { CLUSTER, ResultStore } from './result-store';
 
 /** What a run reports to metrics (main.ts hands them to src/server/metrics.ts). */
 export interface AuditObserver {
@@ -76,6 +76,8 @@ export class AuditScan {
   readonly store = new ResultStore();
   private readonly reflectors: { name: string; reflector: Reflector<KubeObject> }[] = [];
   private readonly listing = new Set<string>();
+  /** Namespaces being deleted (deletionTimestamp set) or gone: their results are dropped. */
+  private readonly ending = new Set<string>();
   private scanStarted = Date.now();
   private scanned = 0;
   private synced = false;
@@ -85,6 +87,11 @@ export class AuditScan {
   private flushAgain = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
+  /**
+   * audit.namespaces: only these namespaces' objects are audited (cluster-scoped kinds are
+   * skipped) and only their reports touched; undefined: the whole cluster.
+   */
+  private readonly only: readonly string[] | undefined;
   private resolveFirst!: () => void;
   /** Resolves once the first full scan's reports are written. */
   readonly firstScan = new Promise<void>((r) => (this.resolveFirst = r));
@@ -94,6 +101,7 @@ export class AuditScan {
     private readonly config: AuditConfig,
   ) {
     this.now = deps.now ?? (() => Math.floor(Date.now() / 1000));
+    this.only = config.namespaces.length > 0 ? config.namespaces : undefined;
   }
 
   /** Resolves the kinds, starts a reflector for each, and the interval of full rescans. */
@@ -113,8 +121,17 @@ export class AuditScan {
         continue;
       }
       if (this.stopped) return;
-      this.reflectors.push(this.reflector(kind, info));
+      const only = this.only;
+      if (!only) this.reflectors.push(this.reflector(kind, info));
+      else if (info.namespaced)
+        for (const ns of only) this.reflectors.push(this.reflector(kind, info, ns));
     }
+    const namespaces = await this.deps.kube.resolve({
+      group: '',
+      version: 'v1',
+      kind: 'Namespace',
+    });
+    if (namespaces) this.reflectors.push(this.namespaceLifecycle(namespaces));
     this.beginScan();
     for (const r of this.reflectors) r.reflector.start();
     if (this.reflectors.length === 0) void this.scanDone();
@@ -145,12 +162,13 @@ export class AuditScan {
   private reflector(
     kind: KindInfo,
     info: ResourceInfo,
+    namespace?: string,
   ): { name: string; reflector: Reflector<KubeObject> } {
     const apiVersion = info.apiVersion;
     let seen = new Set<string>();
-    const name = `${info.plural}${info.group ? `.${info.group}` : ''}`;
+    const name = `${info.plural}${info.group ? `.${info.group}` : ''}${namespace ? ` in ${namespace}` : ''}`;
     const reflector: Reflector<KubeObject> = new Reflector(
-      resourceSource(this.deps.kube, info, { pageSize: this.config.pageSize }),
+      resourceSource(this.deps.kube, info, { pageSize: this.config.pageSize, namespace }),
       {
         onListStart: () => {
           seen = new Set();
@@ -164,7 +182,7 @@ export class AuditScan {
           }
         },
         onListDone: async () => {
-          this.store.sweep(apiVersion, kind.kind, seen);
+          this.store.sweep(apiVersion, kind.kind, seen, namespace);
           seen = new Set();
           this.listing.delete(name);
           if (this.listing.size === 0) await this.scanDone();
@@ -182,7 +200,59 @@ export class AuditScan {
     return { name, reflector };
   }
 
+  /**
+   * Namespaces as they end: once one has a deletionTimestamp (its objects are being deleted) or
+   * is gone, its results are dropped and its reports deleted, and objects still listed in it
+   * are not evaluated again.
+   */
+  private namespaceLifecycle(info: ResourceInfo): {
+    name: string;
+    reflector: Reflector<KubeObject>;
+  } {
+    const name = 'namespaces (lifecycle)';
+    let listed = new Set<string>();
+    const only = this.only;
+    const saw = (o: KubeObject, gone: boolean) => {
+      const ns = o.metadata?.name;
+      if (!ns || (only && !only.includes(ns))) return;
+      if (gone || o.metadata?.deletionTimestamp) {
+        this.ending.add(ns);
+        if (this.store.dropScope(ns) && this.synced) this.flushSoon();
+      } else this.ending.delete(ns);
+    };
+    const reflector = new Reflector(
+      resourceSource(this.deps.kube, info, { pageSize: this.config.pageSize }),
+      {
+        onListStart: () => {
+          listed = new Set();
+        },
+        onListPage: (items) => {
+          for (const o of items) {
+            if (o.metadata?.name) listed.add(o.metadata.name);
+            saw(o, false);
+          }
+        },
+        onListDone: async () => {
+          for (const ns of this.store.scopeNames()) {
+            if (ns !== CLUSTER && !listed.has(ns)) {
+              this.ending.add(ns);
+              this.store.dropScope(ns);
+            }
+          }
+          this.listing.delete(name);
+          if (this.listing.size === 0) await this.scanDone();
+        },
+        onEvent: (type, o) => saw(o, type === 'DELETED'),
+      },
+      this.deps.logger,
+      { name, failureNote: 'reports of deleted namespaces stay until the next rescan' },
+    );
+    return { name, reflector };
+  }
+
   private async evaluate(o: KubeObject, kind: KindInfo): Promise<void> {
+    const ns = o.metadata?.namespace;
+    if (kind.namespaced && ns && this.ending.has(ns)) return;
     const { namespaceLabels } = this.deps;
     const audit = await this.deps.snapshots.use((s) =>
       auditObject(o, kind, s, namespaceLabels ? { namespaceLabels } : {}),
@@ -200,7 +270,10 @@ export class AuditScan {
     this.synced = true;
     if (first) {
       // Scopes that have reports but no results now (namespaces deleted while no audit ran).
-      for (const w of this.deps.writers) for (const s of w.scopes()) this.store.markDirty(s);
+      const only = this.only;
+      for (const w of this.deps.writers) {
+        for (const s of w.scopes()) if (!only || only.includes(s)) this.store.markDirty(s);
+      }
     }
     this.deps.observer?.onScan?.({ durationSeconds, objects: this.scanned, endedAt: new Date() });
     this.deps.logger.info(
@@ -231,6 +304,7 @@ export class AuditScan {
   private async flush(): Promise<void> {
     const scopes = this.store.takeDirty();
     let failed = false;
+    const total = { created: 0, replaced: 0, deleted: 0, unchanged: 0 };
     for (const scope of scopes) {
       const entries = this.store.entries(scope);
       for (const writer of this.deps.writers) {
@@ -241,7 +315,11 @@ export class AuditScan {
           writer.flavour,
         );
         try {
-          await writer.write(scope, reports);
+          const c = await writer.write(scope, reports);
+          total.created += c.created;
+          total.replaced += c.replaced;
+          total.deleted += c.deleted;
+          total.unchanged += c.unchanged;
         } catch (err) {
           failed = true;
           this.store.markDirty(scope);
@@ -252,6 +330,9 @@ export class AuditScan {
           await writer.load().catch(() => undefined);
         }
       }
+    }
+    if (scopes.length > 0) {
+      this.deps.logger.info({ scopes: scopes.length, ...total }, 'audit: reports written');
     }
     this.deps.observer?.onViolations?.([...this.store.violationCounts().values()]);
     if (failed && !this.stopped) {

@@ -74,13 +74,26 @@ export class ResultStore {
     return true;
   }
 
+  /** Forgets every object of a scope (a namespace being deleted); true when it had any. */
+  dropScope(scope: string): boolean {
+    const group = this.scopes.get(scope);
+    if (!group) return false;
+    for (const uid of group.keys()) this.scopeOf.delete(uid);
+    this.scopes.delete(scope);
+    this.dirty.add(scope);
+    return true;
+  }
+
   /**
    * After a full list of one kind: forgets that kind's objects the list did not return (deleted
-   * while no watch ran). `kindKey` is `apiVersion/kind` as in ObjectRef.
+   * while no watch ran), in every scope or in `namespace` (a list of one namespace).
    */
-  sweep(apiVersion: string, kind: string, seen: ReadonlySet<string>): number {
+  sweep(apiVersion: string, kind: string, seen: ReadonlySet<string>, namespace?: string): number {
     let removed = 0;
-    for (const group of [...this.scopes.values()]) {
+    const groups =
+      namespace === undefined ? [...this.scopes.values()] : [this.scopes.get(namespace)];
+    for (const group of groups) {
+      if (!group) continue;
       for (const [uid, stored] of [...group]) {
         const r = stored.ref;
         if (r.apiVersion === apiVersion && r.kind === kind && !seen.has(uid)) {

@@ -56,6 +56,7 @@ export async function startAudit(config: Config, deps: AuditDeps): Promise<Audit
   let scan: AuditScan | undefined;
   let leading: AbortSignal | undefined;
   let retry: NodeJS.Timeout | undefined;
+  let stopping: Promise<void> | undefined;
 
   const observer = withEvents(deps.observer, events);
   const run = async (signal: AbortSignal) => {
@@ -110,7 +111,7 @@ export async function startAudit(config: Config, deps: AuditDeps): Promise<Audit
     },
   });
   deps.snapshots.on('reloaded', () => {
-    if (leading && !leading.aborted) void run(leading);
+    if (leading && !leading.aborted && !stopping) void run(leading);
   });
 
   return {
@@ -118,13 +119,16 @@ export async function startAudit(config: Config, deps: AuditDeps): Promise<Audit
     get scan() {
       return scan;
     },
-    stop: async () => {
-      clearTimeout(retry);
-      await scan?.stop();
-      scan = undefined;
-      await elector.stop();
-      await events?.flush();
-    },
+    // Once, however often it is called (main.ts: at the signal and after the drain).
+    stop: () =>
+      (stopping ??= (async () => {
+        clearTimeout(retry);
+        leading = undefined;
+        await scan?.stop();
+        scan = undefined;
+        await elector.stop();
+        await events?.flush();
+      })()),
   };
 }
 

@@ -259,6 +259,8 @@ export const ConfigSchema = Type.Object(
         policyReports: Type.Boolean({ default: false }),
         /** A Kubernetes Event on each object that newly fails a deny policy (rate-limited). */
         events: Type.Boolean({ default: true }),
+        /** Audit only these namespaces (cluster-scoped objects are then skipped); [] the cluster. */
+        namespaces: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
         // One replica audits at a time: a coordination.k8s.io/v1 Lease, as client-go elects.
         lease: Type.Object(
           {

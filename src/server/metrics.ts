@@ -119,6 +119,43 @@ export class Metrics {
     this.budget = budget;
   }
 
+  // The background audit (src/audit, docs/audit.md), from its observer (main.ts).
+  readonly auditViolations = new Gauge({
+    name: 'palisade_audit_violations',
+    help: 'Failing audit results now (fail and warn), by policy and action',
+    labelNames: ['policy', 'action'] as const,
+    registers: [this.registry],
+  });
+  readonly auditLastRun = new Gauge({
+    name: 'palisade_audit_last_run_timestamp_seconds',
+    help: 'When the last full audit scan ended, as a Unix timestamp',
+    registers: [this.registry],
+  });
+  readonly auditDuration = new Gauge({
+    name: 'palisade_audit_duration_seconds',
+    help: 'How long the last full audit scan took (list and evaluate every audited object)',
+    registers: [this.registry],
+  });
+  readonly auditObjects = new Gauge({
+    name: 'palisade_audit_objects_scanned',
+    help: 'Objects the last full audit scan listed and evaluated',
+    registers: [this.registry],
+  });
+
+  /** A full audit scan ended. */
+  auditScanned(s: { durationSeconds: number; objects: number; endedAt: Date }): void {
+    this.auditLastRun.set(s.endedAt.getTime() / 1000);
+    this.auditDuration.set(s.durationSeconds);
+    this.auditObjects.set(s.objects);
+  }
+
+  /** The audit's failing results now: one series per policy and action (others removed). */
+  setAuditViolations(counts: readonly { policy: string; action: string; count: number }[]): void {
+    this.auditViolations.reset();
+    for (const { policy, action, count } of counts)
+      this.auditViolations.set({ policy, action }, count);
+  }
+
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics)
       collectDefaultMetrics({ register: this.registry, prefix: 'palisade_' });
