@@ -4,6 +4,7 @@
 // names and policy messages are untrusted (a message quotes values from the object).
 import { createHash } from 'node:crypto';
 import type { ComplianceReport, ControlReport, Failure, FrameworkReport } from './report-model';
+import { plural, shownTitle } from './report-model';
 import { SCRIPT, STYLE } from './html-assets';
 
 /** The value of the namespace filter that selects cluster-scoped objects. */
@@ -59,7 +60,7 @@ function header(r: ComplianceReport): string {
   return `<header>
 <h1>Palisade compliance report</h1>
 <p class="meta">Generated ${esc(r.generatedAt)} by Palisade ${esc(r.palisadeVersion)} from ${esc(source)}.</p>
-<p class="meta" id="totals">${t.objects} objects read, ${t.evaluated} checked by ${r.policies.length} enabled policies, ${t.failing} failing a control, ${t.exempt} exempt, ${t.errors} not evaluated.</p>
+<p class="meta" id="totals">${plural(t.objects, 'object')} read, ${t.evaluated} checked by ${r.policies.length} enabled ${r.policies.length === 1 ? 'policy' : 'policies'}, ${t.failing} failing a control, ${t.exempt} exempt, ${t.errors} not evaluated.</p>
 ${notes}</header>`;
 }
 
@@ -86,7 +87,7 @@ function filters(r: ComplianceReport): string {
   ];
   const controlGroups = r.frameworks.map(
     (f) =>
-      `<optgroup label="${esc(f.name)}">${f.controls.map((c) => option(controlKey(f, c), `${c.id} ${c.title === c.id ? '' : `- ${c.title}`}`.trim())).join('')}</optgroup>`,
+      `<optgroup label="${esc(f.name)}">${f.controls.map((c) => option(controlKey(f, c), `${c.id}${shownTitle(c) ? ` - ${shownTitle(c)}` : ''}`)).join('')}</optgroup>`,
   );
   const statuses = (['fail', 'error', 'pass', 'no-objects', 'not-covered'] as const).map((s) =>
     option(s, STATUS_TEXT[s]),
@@ -121,7 +122,7 @@ function control(f: FrameworkReport, c: ControlReport): string {
     ? `<table class="failures"><thead><tr><th scope="col">Object</th><th scope="col">Policy</th><th scope="col">Path</th><th scope="col">Message and fix</th></tr></thead><tbody>${c.failures.map(failure).join('')}</tbody></table><p class="none-shown" hidden>No failing object in this namespace.</p>`
     : '';
   return `<div class="control" data-control="${esc(controlKey(f, c))}" data-status="${c.status}">
-<h3><span class="status status-${c.status}">${STATUS_TEXT[c.status]}</span> <span class="control-id">${esc(c.id)}</span> <span class="control-title">${esc(c.title === c.id ? '' : c.title)}</span>${where ? ` <span class="meta">${esc(where)}</span>` : ''}${c.catalogued ? '' : ' <span class="notes">(not in the catalogue)</span>'}</h3>
+<h3><span class="status status-${c.status}">${STATUS_TEXT[c.status]}</span> <span class="control-id">${esc(c.id)}</span> <span class="control-title">${esc(shownTitle(c))}</span>${where ? ` <span class="meta">${esc(where)}</span>` : ''}${c.catalogued ? '' : ' <span class="notes">(not in the catalogue)</span>'}</h3>
 <p class="policies">${policies}</p>
 ${counts}${failures}
 </div>`;

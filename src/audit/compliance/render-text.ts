@@ -3,6 +3,7 @@
 // fix). Not-covered controls are listed by id on one line per framework, so they stay visible
 // without drowning the failures.
 import type { ComplianceReport, ControlReport, Failure, FrameworkReport } from './report-model';
+import { plural, shownTitle } from './report-model';
 
 /** How a caller colours text (src/cli/color.ts's painter); identity for plain text. */
 export type Paint = (style: 'red' | 'green' | 'yellow' | 'dim' | 'bold', text: string) => string;
@@ -14,7 +15,7 @@ export function renderText(report: ComplianceReport, paint: Paint = plain): stri
   const out = [
     paint(
       'bold',
-      `Compliance report: ${t.objects} objects, ${t.evaluated} checked by ${report.policies.length} enabled policies`,
+      `Compliance report: ${plural(t.objects, 'object')}, ${t.evaluated} checked by ${enabledPolicies(report.policies.length)}`,
     ) + paint('dim', ` (${t.exempt} exempt, ${t.errors} not evaluated)`),
   ];
   for (const note of report.notes) out.push(paint('yellow', `note: ${note}`));
@@ -22,6 +23,8 @@ export function renderText(report: ComplianceReport, paint: Paint = plain): stri
   out.push('', totalsLine(report, paint));
   return `${out.join('\n')}\n`;
 }
+
+const enabledPolicies = (n: number) => `${n} enabled ${n === 1 ? 'policy' : 'policies'}`;
 
 function framework(f: FrameworkReport, paint: Paint): string[] {
   const s = f.summary;
@@ -47,7 +50,7 @@ const LABEL: Record<ControlReport['status'], [string, 'red' | 'green' | 'yellow'
 
 function control(c: ControlReport, paint: Paint): string[] {
   const [label, style] = LABEL[c.status];
-  const title = c.title === c.id ? '' : ` ${c.title}`;
+  const title = shownTitle(c) ? ` ${shownTitle(c)}` : '';
   const o = c.objects;
   const counts = `${o.pass} pass, ${o.fail} fail${o.error ? `, ${o.error} error` : ''}`;
   const policies = c.policies.map((p) => `${p.id} (${p.action})`).join(', ');

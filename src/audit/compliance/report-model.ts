@@ -131,3 +131,13 @@ export interface ComplianceReport {
   /** Things worth knowing: e.g. a policy naming a framework Palisade has no catalogue for. */
   notes: string[];
 }
+
+/** A control's title where it adds to its id (an NSA id already ends with its section's title). */
+export function shownTitle(c: Pick<ControlReport, 'id' | 'title'>): string {
+  return c.id === c.title || c.id.endsWith(`: ${c.title}`) ? '' : c.title;
+}
+
+/** `1 object`, `2 objects`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
