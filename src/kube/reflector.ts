@@ -192,7 +192,13 @@ export class Reflector<T extends ReflectedObject> {
         this.current?.abort();
         this.current = undefined;
         // A watch that ends at once, empty, again and again must not spin: count it a failure.
-        if (!err && !this.relistAsked && events === 0 && Date.now() - started < 1000) {
+        if (
+          !err &&
+          this.resourceVersion &&
+          !this.relistAsked &&
+          events === 0 &&
+          Date.now() - started < 1000
+        ) {
           err = new Error('the watch ended as soon as it started');
         }
         const end = () => (err ? reject(err) : resolve());

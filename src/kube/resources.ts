@@ -160,7 +160,7 @@ function query(params: Record<string, string | number | boolean | undefined>): s
   return s ? `?${s}` : '';
 }
 
-interface Transport {
+export interface Transport {
   call(method: string, path: string, body?: unknown, contentType?: string): Promise<unknown>;
 }
 
