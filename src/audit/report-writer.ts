@@ -131,13 +131,17 @@ function withVersion(body: KubeObject, resourceVersion: string): KubeObject {
 
 /**
  * What a report says (not its server-set metadata), hashed over a key-sorted encoding: the
- * apiserver stores custom objects as maps, so it hands them back with their keys sorted.
+ * apiserver stores custom objects as maps, so it hands them back with their keys sorted. The
+ * results' timestamps are left out: a restarted audit sees every result anew, and a report
+ * that differs only in when its results were first seen is not worth rewriting (the cluster's
+ * copy keeps the earlier times).
  */
 function digest(
   r: Pick<ReportObject, 'summary' | 'results' | 'source'> & { metadata?: unknown },
 ): string {
   const labels = (r.metadata as { labels?: unknown } | undefined)?.labels ?? {};
-  const content = canonical([r.source, r.summary, r.results, labels]);
+  const results = (r.results ?? []).map((x) => ({ ...x, timestamp: undefined }));
+  const content = canonical([r.source, r.summary, results, labels]);
   return createHash('sha256').update(content).digest('hex');
 }
 
