@@ -49,3 +49,16 @@ export function cliNamespaceLabels(
   };
   return { lookup, unknown };
 }
+
+/** Says on stderr which namespaces were looked up with no labels known. */
+export function warnUnknownNamespaces(
+  namespaces: CliNamespaceLabels,
+  io: { stderr: { write(s: string): unknown } },
+): void {
+  if (namespaces.unknown.size === 0) return;
+  io.stderr.write(
+    `palisade: labels of namespace ${[...namespaces.unknown].sort().join(', ')} unknown: ` +
+      'policies with a namespaceSelector were applied there (give --namespace-labels, or ' +
+      'the Namespace manifest)\n',
+  );
+}

@@ -2,7 +2,7 @@
 // counts → the failing objects with path, message and fix. `--format json` prints exactly this
 // object; docs/compliance.md documents it field by field, so a change here is a change there.
 import type { ActiveAction } from '../../policy/policy-index';
-import type { FrameworkId } from './catalogue';
+import type { CatalogueControl, FrameworkId } from './catalogue';
 
 export const REPORT_KIND = 'ComplianceReport';
 export const REPORT_API_VERSION = 'palisade.dev/v1alpha1';
@@ -55,13 +55,8 @@ export interface PolicyRef {
   action: ActiveAction;
 }
 
-export interface ControlReport {
-  id: string;
-  title: string;
-  level?: string;
-  section?: string;
-  since?: string;
-  description?: string;
+/** A catalogue control (id, title, level, section, since, description) and what was found. */
+export interface ControlReport extends CatalogueControl {
   /** False for a control a policy names that the catalogue does not list. */
   catalogued: boolean;
   status: ControlStatus;

@@ -1,9 +1,7 @@
 // palisade eval: evaluates Kubernetes manifests (or AdmissionReviews) with the webhook's engine
 // and prints, per object, the decision and what kubectl would show. docs/cli.md.
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Operation } from '../../admission/types';
-import { describeThrown } from '../../errors';
 import {
   OPERATIONS,
   DEFAULT_USER,
@@ -11,9 +9,10 @@ import {
 } from '../../policy/source/manifest-request';
 import { CliError, usageError } from '../cli-error';
 import { evaluateTargets } from '../evaluate';
-import { FORMATTERS, FORMATS, parseFormatSpecs, type OutputSpec } from '../formatters';
-import { colorEnabled, type CliIo } from '../io';
-import { cliNamespaceLabels, parseLabelFlags } from '../namespace-labels';
+import { FORMATTERS, FORMATS, parseFormatSpecs } from '../formatters';
+import type { CliIo } from '../io';
+import { cliNamespaceLabels, parseLabelFlags, warnUnknownNamespaces } from '../namespace-labels';
+import { writeOutputs } from '../outputs';
 import { inventoryOfDocuments } from '../../gatekeeper/inventory';
 import { openPolicies } from '../open-policies';
 import { STDIN } from '../../policy/source/yaml';
@@ -142,13 +141,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       },
     );
     progress.done();
-    if (namespaces.unknown.size > 0) {
-      io.stderr.write(
-        `palisade: labels of namespace ${[...namespaces.unknown].sort().join(', ')} unknown: ` +
-          'policies with a namespaceSelector were applied there (give --namespace-labels, or ' +
-          'the Namespace manifest)\n',
-      );
-    }
+    warnUnknownNamespaces(namespaces, io);
     report = { results, policies: opened.evaluated, failOn, color: false, version: VERSION };
   } finally {
     await opened.runtime.close();
@@ -158,7 +151,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       `palisade: ${r.source}:${r.line}: ${r.kind} ${r.name}: not evaluated: ${r.error}\n`,
     );
   }
-  await writeOutputs(outputs, report, io);
+  await writeOutputs(outputs, (format, color) => FORMATTERS[format]({ ...report, color }), io);
   return exitCode(report.results, failOn);
 }
 
@@ -172,25 +165,6 @@ function oneOf<T extends string>(
     throw usageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
   }
   return value as T;
-}
-
-async function writeOutputs(
-  outputs: readonly OutputSpec[],
-  report: Report,
-  io: CliIo,
-): Promise<void> {
-  for (const out of outputs) {
-    if (!out.file) {
-      const color = out.format === 'text' && colorEnabled(io.stdout, io.env);
-      io.stdout.write(FORMATTERS[out.format]({ ...report, color }));
-      continue;
-    }
-    try {
-      await writeFile(out.file, FORMATTERS[out.format](report));
-    } catch (thrown) {
-      throw new CliError('PAL_CLI_WRITE', `cannot write ${out.file}: ${describeThrown(thrown)}`);
-    }
-  }
 }
 
 /** --inventory: every object of the files, as data.inventory (docs/gatekeeper.md#inventory). */

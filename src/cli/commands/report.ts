@@ -4,10 +4,9 @@
 // framework (Pod Security Standards, CIS Kubernetes Benchmark, NSA-CISA Hardening Guide) each
 // control, the policies implementing it, pass / fail counts and the failing objects; controls no
 // enabled policy covers are listed as not covered. docs/compliance.md.
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { scanCluster } from '../../audit/compliance/cluster-objects';
-import { auditObject } from '../../audit/object-audit';
+import { auditObject, type ObjectAudit } from '../../audit/object-audit';
 import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../audit/compliance/formats';
 import type { ComplianceReport, ReportSource } from '../../audit/compliance/report-model';
 import { ComplianceTally, type EnabledPolicy } from '../../audit/compliance/tally';
@@ -18,9 +17,10 @@ import { requestNamespace } from '../../policy/source/manifest-request';
 import type { SourceDocument } from '../../policy/source/yaml';
 import { CliError, usageError } from '../cli-error';
 import { painter } from '../color';
-import { parseFormatSpecs, type OutputSpec } from '../formatters';
-import { colorEnabled, type CliIo } from '../io';
-import { cliNamespaceLabels, parseLabelFlags } from '../namespace-labels';
+import { parseFormatSpecs } from '../formatters';
+import type { CliIo } from '../io';
+import { cliNamespaceLabels, parseLabelFlags, warnUnknownNamespaces } from '../namespace-labels';
+import { writeOutputs } from '../outputs';
 import { openPolicies, type OpenPolicies } from '../open-policies';
 import { progressBar } from '../progress';
 import { readDocuments, throwOnProblems } from '../read-inputs';
@@ -119,7 +119,10 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
           pageSize,
           onNote: (note) => io.stderr.write(`palisade: ${note}\n`),
         },
-        (audit) => tally.add(audit),
+        (audit) => {
+          tally.add(audit);
+          sayNotEvaluated(audit, io);
+        },
       );
       source = { type: 'cluster', inputs: [values.kubeconfig!] };
     }
@@ -131,7 +134,7 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   } finally {
     await opened.runtime.close();
   }
-  await writeOutputs(outputs, report, io);
+  await writeOutputs(outputs, (format, color) => RENDERERS[format](report, painter(color)), io);
   if (report.totals.errors > 0) return 2;
   return report.frameworks.some((f) => f.summary.failing > 0) ? 1 : 0;
 }
@@ -190,17 +193,24 @@ async function tallyManifests(
     const audit = await auditObject(m.object, m.kind, opened.snapshot, {
       namespaceLabels: namespaces.lookup,
     });
-    tally.add(audit, `${m.doc.source}:${m.doc.line}`);
+    const source = `${m.doc.source}:${m.doc.line}`;
+    tally.add(audit, source);
+    sayNotEvaluated(audit, io, source);
     progress.tick();
   }
   progress.done();
-  if (namespaces.unknown.size > 0) {
-    io.stderr.write(
-      `palisade: labels of namespace ${[...namespaces.unknown].sort().join(', ')} unknown: ` +
-        'policies with a namespaceSelector were applied there (give --namespace-labels, or ' +
-        'the Namespace manifest)\n',
-    );
-  }
+  warnUnknownNamespaces(namespaces, io);
+}
+
+/** An object that could not be evaluated is named on stderr with the reason (exit 2). */
+function sayNotEvaluated(audit: ObjectAudit, io: CliIo, source?: string): void {
+  const error = audit.results.find((r) => r.result === 'error');
+  if (!error) return;
+  const { kind, namespace, name } = audit.ref;
+  const where = source ? `${source}: ` : '';
+  io.stderr.write(
+    `palisade: ${where}${kind} ${namespace ? `${namespace}/` : ''}${name}: not evaluated: ${error.message}\n`,
+  );
 }
 
 /** The policies evaluated, with their action in force (openPolicies leaves out those off). */
@@ -215,23 +225,4 @@ function pageSizeOf(value: string | undefined): number {
     throw usageError(`--page-size must be an integer from 1 to 5000 (got "${value}")`);
   }
   return n;
-}
-
-async function writeOutputs(
-  outputs: readonly OutputSpec<ReportFormat>[],
-  report: ComplianceReport,
-  io: CliIo,
-): Promise<void> {
-  for (const out of outputs) {
-    if (!out.file) {
-      const paint = painter(out.format === 'text' && colorEnabled(io.stdout, io.env));
-      io.stdout.write(RENDERERS[out.format](report, paint));
-      continue;
-    }
-    try {
-      await writeFile(out.file, RENDERERS[out.format](report));
-    } catch (thrown) {
-      throw new CliError('PAL_CLI_WRITE', `cannot write ${out.file}: ${describeThrown(thrown)}`);
-    }
-  }
 }
