@@ -4,7 +4,8 @@
 #   build    compiles the TypeScript and the policy bundle with that opa;
 #   deps     installs the production dependencies only;
 #   runtime  distroless Node.js 24, no shell, no package manager, uid 65532, and nothing that
-#            needs a writable root filesystem (the chart mounts an emptyDir on /tmp).
+#            needs a writable root filesystem (the chart mounts an emptyDir on /tmp); with opa
+#            and the policy sources, for the Gatekeeper mode's compiles.
 # test/image/dockerfile.test.ts runs every step of this file outside Docker, and the result.
 
 # The base images are tags, not digests: no published digest for these exact tags could be
@@ -44,6 +45,11 @@ COPY --from=deps /app/package.json package.json
 COPY --from=deps /app/node_modules node_modules
 COPY --from=build /app/dist/src dist/src
 COPY --from=build /app/dist/bundle dist/bundle
+# gatekeeper.enabled compiles ConstraintTemplates at run time beside the built-in policies
+# (src/gatekeeper/controller): the pinned opa (static, CGO_ENABLED=0) where Palisade looks for
+# it, and the policy sources with their lib and capabilities.json. Read-only, as the rest.
+COPY --from=tools /src/.tools/bin/opa /src/.tools/bin/.opa.version .tools/bin/
+COPY --from=build /app/policies policies
 USER 65532:65532
 EXPOSE 8443
 # The chart passes the script and its flags as args (and node -e for `helm test`).

@@ -4,13 +4,18 @@
 // 65532, from a directory it cannot write, with production dependencies only. The host's Go and
 // Node.js stand in for the base images' (here Node.js may be 20 where the image has 24; the
 // supported range is the same).
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { httpsCall } from '../support/https-client';
 import { ROOT } from '../support/root';
 import { startPalisadeProcess } from '../support/palisade-process';
 import { execForm, parseDockerfile, runStages, type Stage } from './dockerfile';
+
+/** What /app holds in the image: opa and the policy sources are for the Gatekeeper mode. */
+const RUNTIME_FILES = ['.tools', 'dist', 'node_modules', 'package.json', 'policies'];
 
 const df = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
 const stage = (name: string) => df.stages.find((s) => s.name === name)!;
@@ -100,11 +105,56 @@ describe('every step, run outside Docker', () => {
       expect(Object.keys(pkg.devDependencies)).toContain(dev);
       expect(existsSync(join(modules, dev))).toBe(false);
     }
-    expect(readdirSync(join(dirs.runtime!, 'app')).sort()).toEqual([
-      'dist',
-      'node_modules',
-      'package.json',
-    ]);
+    expect(readdirSync(join(dirs.runtime!, 'app')).sort()).toEqual(RUNTIME_FILES);
+  });
+
+  it('the runtime compiles a ConstraintTemplate with its own opa and policy sources, as uid 65532', () => {
+    const app = join(dirs.runtime!, 'app');
+    for (let d = app; d !== tmpdir() && d !== '/'; d = join(d, '..')) chmodSync(d, 0o755);
+    const tmp = mkdtempSync(join(tmpdir(), 'palisade-image-tmp-'));
+    chmodSync(tmp, 0o777);
+    const template = parse(
+      readFileSync(join(ROOT, 'test/e2e/gatekeeper/k8srequiredlabels-template.yaml'), 'utf8'),
+    );
+    // What src/gatekeeper/controller/compile-bundle.ts does, with the runtime's files only.
+    const script = `
+      const r = (m) => require(${JSON.stringify(app)} + '/dist/src/' + m);
+      const { compileTemplates } = r('gatekeeper/compile.js');
+      const { parseTemplate } = r('gatekeeper/template.js');
+      const { Opa, pinnedOpaPath } = r('policy/build/opa.js');
+      const { builtinPoliciesDir } = r('policy/build/build-bundle.js');
+      const t = parseTemplate(JSON.parse(process.env.TEMPLATE), 'image test');
+      compileTemplates({ opa: new Opa(pinnedOpaPath()), templates: [t],
+        outDir: process.env.TMPDIR + '/bundle', policiesDir: builtinPoliciesDir() })
+        .then((c) => console.log(JSON.stringify({ compiled: c.compiled, errors: [...c.errors],
+          opa: pinnedOpaPath(), policies: builtinPoliciesDir() })));`;
+    try {
+      const out = execFileSync(process.execPath, ['-e', script], {
+        cwd: app,
+        uid: 65532,
+        gid: 65532,
+        env: {
+          PATH: '',
+          NODE_ENV: 'production',
+          TMPDIR: tmp,
+          HOME: tmp,
+          TEMPLATE: JSON.stringify(template),
+        },
+        encoding: 'utf8',
+      });
+      expect(JSON.parse(out)).toEqual({
+        compiled: ['k8srequiredlabels'],
+        errors: [],
+        opa: join(app, '.tools/bin/opa'),
+        policies: join(app, 'policies'),
+      });
+      expect(readdirSync(join(tmp, 'bundle'))).toEqual(
+        expect.arrayContaining(['policy.wasm', 'palisade.json']),
+      );
+      expect(readdirSync(app).sort()).toEqual(RUNTIME_FILES);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('the runtime starts as uid 65532 from a read-only /app and answers /healthz and /validate', async () => {
@@ -140,7 +190,7 @@ describe('every step, run outside Docker', () => {
       const reply = await call(port, ca, 'POST', '/validate', review);
       expect(JSON.parse(reply.text).response.allowed).toBe(false);
       // It wrote nothing where it runs.
-      expect(readdirSync(app).sort()).toEqual(['dist', 'node_modules', 'package.json']);
+      expect(readdirSync(app).sort()).toEqual(RUNTIME_FILES);
     } finally {
       // Not a shutdown test (process.test.ts is): no drain to wait for.
       await started.stop('SIGKILL');
