@@ -4,10 +4,12 @@
 // "changed meanwhile" are read again, never an error. Needs get, create, update and delete of
 // customresourcedefinitions (create cannot be limited by name: the names are known only then).
 //
-// The CRDs go through client-node's generic custom-object calls on apiextensions.k8s.io's
-// path, as raw JSON: its typed ApiextensionsV1Api (de)serializes schemas by its TypeScript
-// names, which would drop a template's own `x-kubernetes-*` and other keys on the way.
-import { apiReason, apiStatus, loadKubeConfig, withTimeout } from './client';
+// Raw JSON through the generic client (resources.ts): client-node's typed ApiextensionsV1Api
+// (de)serializes schemas by its TypeScript names, which would drop a template's own
+// `x-kubernetes-*` and other keys on the way.
+import { apiReason, apiStatus } from './client';
+import { clusterResource } from './custom-resources';
+import { openKubeResources, type KubeObject, type KubeResources } from './resources';
 
 /** A CRD as JSON (the fields read here; the rest passes through). */
 export interface CustomResourceDefinition {
@@ -18,7 +20,10 @@ export interface CustomResourceDefinition {
   status?: { conditions?: Array<{ type: string; status: string; message?: string }> };
 }
 
-const CRDS = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' };
+const CRDS = clusterResource(
+  { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' },
+  'CustomResourceDefinition',
+);
 
 const MAX_ATTEMPTS = 5;
 
@@ -42,19 +47,13 @@ export interface CrdClient {
 }
 
 export async function crdClient(kubeconfig?: string): Promise<CrdClient> {
-  const { k8s, kc } = await loadKubeConfig(kubeconfig);
-  const api = kc.makeApiClient(k8s.CustomObjectsApi);
-  const get = async (name: string) => {
-    try {
-      return (await withTimeout(
-        `get customresourcedefinition ${name}`,
-        api.getClusterCustomObject({ ...CRDS, name }),
-      )) as CustomResourceDefinition;
-    } catch (err) {
-      if (apiStatus(err) === 404) return undefined;
-      throw err;
-    }
-  };
+  return crdsOver(await openKubeResources(kubeconfig));
+}
+
+export function crdsOver(kube: KubeResources): CrdClient {
+  const get = async (name: string) =>
+    ((await kube.get(CRDS, name)) as CustomResourceDefinition | null) ?? undefined;
+  const raw = (crd: CustomResourceDefinition) => crd as unknown as KubeObject;
   return {
     get,
     async ensure(desired, owned) {
@@ -63,10 +62,7 @@ export async function crdClient(kubeconfig?: string): Promise<CrdClient> {
         const existing = await get(name);
         try {
           if (!existing) {
-            await withTimeout(
-              `create customresourcedefinition ${name}`,
-              api.createClusterCustomObject({ ...CRDS, body: desired }),
-            );
+            await kube.create(CRDS, raw(desired));
             return 'created';
           }
           if (!owned(existing)) {
@@ -84,10 +80,7 @@ export async function crdClient(kubeconfig?: string): Promise<CrdClient> {
             },
             spec: desired.spec,
           };
-          await withTimeout(
-            `update customresourcedefinition ${name}`,
-            api.replaceClusterCustomObject({ ...CRDS, name, body }),
-          );
+          await kube.replace(CRDS, raw(body));
           return 'updated';
         } catch (err) {
           // 409: another replica created or changed it meanwhile; read it again.
@@ -96,14 +89,7 @@ export async function crdClient(kubeconfig?: string): Promise<CrdClient> {
       }
     },
     async delete(name) {
-      try {
-        await withTimeout(
-          `delete customresourcedefinition ${name}`,
-          api.deleteClusterCustomObject({ ...CRDS, name }),
-        );
-      } catch (err) {
-        if (apiStatus(err) !== 404) throw err;
-      }
+      await kube.delete(CRDS, name);
     },
     async established(name, timeoutMs = 30_000, pollMs = 200) {
       const deadline = Date.now() + timeoutMs;

@@ -51,7 +51,7 @@ export async function startGatekeeper(
     logger,
     runtime,
     crds,
-    objects: await customObjectClient(kubeconfig),
+    objects: await customObjectClient(logger, kubeconfig),
     compile: bundleCompiler(new Opa(g.opaPath), builtinPoliciesDir()),
   });
   await controller.start();
