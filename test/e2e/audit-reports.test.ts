@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KUBECONFIG, kubectl, requireCluster, ROOT } from '../support/cluster';
+import { fetchMetrics, metricValue } from '../support/https-client';
 import { startPalisade, type LogLine, type Palisade } from '../support/palisade';
 import { onlyPolicies } from '../support/policy-selection';
 import { BUNDLE } from '../support/root';
@@ -181,6 +182,16 @@ it('writes a Report per namespace with exactly the failures, split at maxResults
     'clean disallow-latest-tag pass',
     'clean pss-baseline-privileged pass',
   ]);
+});
+
+it('exports the scan and the failing results as metrics', async () => {
+  const text = await fetchMetrics(palisade!.port, palisade!.ca.certPem);
+  const v = (sample: string) => metricValue(text, sample);
+  expect(v('palisade_audit_objects_scanned')).toBe(4);
+  expect(v('palisade_audit_violations{policy="pss-baseline-privileged",action="deny"}')).toBe(1);
+  expect(v('palisade_audit_violations{policy="disallow-latest-tag",action="warn"}')).toBe(1);
+  expect(v('palisade_audit_last_run_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 600);
+  expect(v('palisade_audit_duration_seconds')).toBeGreaterThanOrEqual(0);
 });
 
 it('shows the summary counts in the columns of kubectl get reports', async () => {
