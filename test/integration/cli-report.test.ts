@@ -127,6 +127,10 @@ describe('palisade report', () => {
       '-n and --namespace-labels describe manifests; a cluster has its own',
     ],
     [['-f', '-', '-f', '-'], 'stdin (-) can be read only once'],
+    [
+      ['-f', 'x.yaml', '--max-failures', 'many'],
+      '--max-failures must be an integer from 0 to 1000000 (got "many")',
+    ],
   ])('refuses %j as a usage error', async (args, message) => {
     const r = await palisade(['report', ...args]);
     expect(r.code).toBe(2);

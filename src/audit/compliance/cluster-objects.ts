@@ -8,6 +8,7 @@ import type { KindInfo } from '../../policy/source/kinds';
 import { openKubeResources, type KubeResources, type ResourceInfo } from '../../kube/resources';
 import { auditedKinds } from '../audit-scan';
 import { auditObject, type ObjectAudit } from '../object-audit';
+import type { ComplianceTally } from './tally';
 
 export interface ClusterScanOptions {
   kubeconfig: string;
@@ -15,22 +16,22 @@ export interface ClusterScanOptions {
   pageSize: number;
   /** Called with what is worth telling the user (a kind not served, a policy of every kind). */
   onNote(note: string): void;
-  /** Called after each kind is listed, with how many objects it had. */
-  onKind?(kind: string, objects: number): void;
+  /** Each object's audit as it is evaluated (a restarted list gives an object again). */
+  onAudit?(audit: ObjectAudit): void;
 }
 
 /** The namespace label every namespace carries (set by the apiserver). */
 const NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /**
- * Lists and evaluates. A list whose continue token expired (410) starts over; what that kind had
- * given so far is dropped then, so each object is added once: a kind's audits (results only, no
- * objects) are handed to `add` when its list is complete.
+ * Lists, evaluates and tallies. Each kind is tallied apart (a fork of `tally`) and merged when
+ * its list is complete: a list whose continue token expired (410) starts over, its fork is then
+ * dropped, and each object is counted once.
  */
 export async function scanCluster(
   snapshot: PolicySnapshot,
   opts: ClusterScanOptions,
-  add: (audit: ObjectAudit) => void,
+  tally: ComplianceTally,
   kube?: KubeResources,
 ): Promise<void> {
   const api = kube ?? (await openKubeResources(opts.kubeconfig));
@@ -52,24 +53,25 @@ export async function scanCluster(
       continue;
     }
     const info = kindInfo(kind, resource);
-    let audits: ObjectAudit[] = [];
+    let part = tally.fork();
     await api.listAll(resource, {
       limit: opts.pageSize,
       onRestart: () => {
-        audits = [];
+        part = tally.fork();
       },
       onPage: async (items) => {
         for (const object of items) {
           // A list's items carry no apiVersion/kind of their own (the List has them).
           const full = { ...object, apiVersion: resource.apiVersion, kind: resource.kind };
-          audits.push(
-            await auditObject(full, info, snapshot, { namespaceLabels: namespaceLabelsOf }),
-          );
+          const audit = await auditObject(full, info, snapshot, {
+            namespaceLabels: namespaceLabelsOf,
+          });
+          part.add(audit);
+          opts.onAudit?.(audit);
         }
       },
     });
-    for (const a of audits) add(a);
-    opts.onKind?.(kind.kind, audits.length);
+    tally.merge(part);
   }
 }
 

@@ -37,7 +37,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px;
   word-break: break-all; }
 .fix { color: var(--pass); }
-.none-shown { color: var(--muted); font-style: italic; margin: 6px 0; }
+.none-shown, .omitted { color: var(--muted); font-style: italic; margin: 6px 0; }
 .notes { color: var(--warn); }
 @media print { .filters { display: none; } .control { break-inside: avoid; } }
 `;

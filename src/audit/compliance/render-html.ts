@@ -121,10 +121,13 @@ function control(f: FrameworkReport, c: ControlReport): string {
   const failures = c.failures.length
     ? `<table class="failures"><thead><tr><th scope="col">Object</th><th scope="col">Policy</th><th scope="col">Path</th><th scope="col">Message and fix</th></tr></thead><tbody>${c.failures.map(failure).join('')}</tbody></table><p class="none-shown" hidden>No failing object in this namespace.</p>`
     : '';
+  const omitted = c.failuresOmitted
+    ? `<p class="omitted">${plural(c.failuresOmitted, 'more failing object')} not listed (palisade report --max-failures 0 lists them all).</p>`
+    : '';
   return `<div class="control" data-control="${esc(controlKey(f, c))}" data-status="${c.status}">
 <h3><span class="status status-${c.status}">${STATUS_TEXT[c.status]}</span> <span class="control-id">${esc(c.id)}</span> <span class="control-title">${esc(shownTitle(c))}</span>${where ? ` <span class="meta">${esc(where)}</span>` : ''}${c.catalogued ? '' : ' <span class="notes">(not in the catalogue)</span>'}</h3>
 <p class="policies">${policies}</p>
-${counts}${failures}
+${counts}${failures}${omitted}
 </div>`;
 }
 

@@ -57,6 +57,14 @@ function control(c: ControlReport, paint: Paint): string[] {
   return [
     `  ${paint(style, label)} ${paint('bold', c.id)}${title}  ${paint('dim', `${counts}; ${policies}`)}`,
     ...c.failures.flatMap((x) => failure(x, paint)),
+    ...(c.failuresOmitted
+      ? [
+          paint(
+            'dim',
+            `      … ${plural(c.failuresOmitted, 'more failing object')} (--max-failures 0 lists all)`,
+          ),
+        ]
+      : []),
   ];
 }
 

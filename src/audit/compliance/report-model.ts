@@ -62,8 +62,10 @@ export interface ControlReport extends CatalogueControl {
   status: ControlStatus;
   policies: PolicyRef[];
   objects: Counts;
-  /** One entry per violation, sorted by namespace, kind, name, policy. */
+  /** One entry per violation (the first maxFailures found), sorted by namespace, kind, name, policy. */
   failures: Failure[];
+  /** Violations past the limit (--max-failures): counted in `objects`, not listed. */
+  failuresOmitted: number;
 }
 
 export interface FrameworkSummary {

@@ -36,6 +36,8 @@ interface ControlState {
   policies: Set<string>;
   counts: Counts;
   failures: Failure[];
+  /** Failures past maxFailures, counted but not kept. */
+  omitted: number;
 }
 
 const key = (c: ControlRef) => `${c.framework}\u0000${c.id}`;
@@ -50,9 +52,14 @@ export class ComplianceTally {
   private readonly totals = { objects: 0, evaluated: 0, exempt: 0, errors: 0, failing: 0 };
   private readonly notes: string[] = [];
 
+  /**
+   * `maxFailures`: failures kept per control (the first found); past it they are only counted
+   * (`failuresOmitted`), so memory and the report stay bounded whatever the number of objects.
+   */
   constructor(
-    enabled: readonly EnabledPolicy[],
+    private readonly enabled: readonly EnabledPolicy[],
     private readonly catalogue: readonly Framework[] = CATALOGUE,
+    private readonly maxFailures = Infinity,
   ) {
     for (const meta of enabled) {
       this.policies.set(meta.id, { meta, counts: zero() });
@@ -97,8 +104,33 @@ export class ComplianceTally {
         ...(r.fix ? { fix: r.fix } : {}),
       };
       for (const k of this.controlsOf.get(r.policy) ?? [])
-        this.controls.get(k)!.failures.push(failure);
+        this.keep(this.controls.get(k)!, [failure], 0);
     }
+  }
+
+  /** An empty tally of the same policies, catalogue and limit (to be merged later). */
+  fork(): ComplianceTally {
+    return new ComplianceTally(this.enabled, this.catalogue, this.maxFailures);
+  }
+
+  /** Adds everything `other` (a fork of this tally) counted. */
+  merge(other: ComplianceTally): void {
+    for (const k of Object.keys(this.totals) as (keyof typeof this.totals)[]) {
+      this.totals[k] += other.totals[k];
+    }
+    for (const ns of other.namespaces) this.namespaces.add(ns);
+    for (const [id, p] of other.policies) addCounts(this.policies.get(id)!.counts, p.counts);
+    for (const [k, theirs] of other.controls) {
+      const mine = this.controls.get(k)!;
+      addCounts(mine.counts, theirs.counts);
+      this.keep(mine, theirs.failures, theirs.omitted);
+    }
+  }
+
+  private keep(state: ControlState, failures: readonly Failure[], omitted: number): void {
+    const room = Math.max(0, this.maxFailures - state.failures.length);
+    state.failures.push(...failures.slice(0, room));
+    state.omitted += omitted + Math.max(0, failures.length - room);
   }
 
   /**
@@ -118,7 +150,7 @@ export class ComplianceTally {
   private control(ref: ControlRef): ControlState {
     let state = this.controls.get(key(ref));
     if (!state) {
-      state = { ...ref, policies: new Set(), counts: zero(), failures: [] };
+      state = { ...ref, policies: new Set(), counts: zero(), failures: [], omitted: 0 };
       this.controls.set(key(ref), state);
     }
     return state;
@@ -191,10 +223,16 @@ export class ComplianceTally {
 
   private controlResult(
     ref: ControlRef,
-  ): Pick<ControlReport, 'status' | 'policies' | 'objects' | 'failures'> {
+  ): Pick<ControlReport, 'status' | 'policies' | 'objects' | 'failures' | 'failuresOmitted'> {
     const state = this.controls.get(key(ref));
     if (!state || state.policies.size === 0) {
-      return { status: 'not-covered', policies: [], objects: zero(), failures: [] };
+      return {
+        status: 'not-covered',
+        policies: [],
+        objects: zero(),
+        failures: [],
+        failuresOmitted: 0,
+      };
     }
     const { counts } = state;
     const status: ControlStatus =
@@ -214,6 +252,7 @@ export class ComplianceTally {
       policies,
       objects: { ...counts },
       failures: [...state.failures].sort(byObject),
+      failuresOmitted: state.omitted,
     };
   }
 
@@ -230,6 +269,12 @@ export class ComplianceTally {
 }
 
 const RANK: Record<keyof Counts, number> = { pass: 0, error: 1, fail: 2 };
+
+function addCounts(to: Counts, from: Counts): void {
+  to.pass += from.pass;
+  to.fail += from.fail;
+  to.error += from.error;
+}
 
 function worse(a: keyof Counts | undefined, b: keyof Counts): keyof Counts {
   return a && RANK[a] >= RANK[b] ? a : b;

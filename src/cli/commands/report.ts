@@ -9,6 +9,7 @@ import { scanCluster } from '../../audit/compliance/cluster-objects';
 import { auditObject, type ObjectAudit } from '../../audit/object-audit';
 import { RENDERERS, REPORT_FORMATS, type ReportFormat } from '../../audit/compliance/formats';
 import type { ComplianceReport, ReportSource } from '../../audit/compliance/report-model';
+import { CATALOGUE } from '../../audit/compliance/catalogue';
 import { ComplianceTally, type EnabledPolicy } from '../../audit/compliance/tally';
 import { describeThrown } from '../../errors';
 import type { KubeObject } from '../../policy/request';
@@ -50,6 +51,8 @@ Policies:
   --bundle DIR        compiled bundle (default dist/bundle)
   --policy GLOB       only policies whose id matches, repeatable
 Output:
+  --max-failures N    failing objects listed per control, the first found (default 100; 0: all);
+                      the counts always include every object
   --format F[=FILE]   ${REPORT_FORMATS.join(', ')} (one self-contained page); repeatable, one to
                       stdout, others to files (default text)
   -v, --verbose       stack traces on errors
@@ -67,6 +70,7 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
       'namespace-labels': { type: 'string', multiple: true },
       kubeconfig: { type: 'string' },
       'page-size': { type: 'string' },
+      'max-failures': { type: 'string' },
       config: { type: 'string', short: 'c' },
       bundle: { type: 'string' },
       policy: { type: 'string', multiple: true },
@@ -93,7 +97,8 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   if (values.kubeconfig && (values.namespace || values['namespace-labels'])) {
     throw usageError('-n and --namespace-labels describe manifests; a cluster has its own');
   }
-  const pageSize = pageSizeOf(values['page-size']);
+  const pageSize = integer('--page-size', values['page-size'], 500, 1, 5000);
+  const maxFailures = integer('--max-failures', values['max-failures'], 100, 0, 1_000_000);
   const outputs = parseFormatSpecs<ReportFormat>(values.format ?? [], REPORT_FORMATS);
   const flagLabels = values['namespace-labels'] && parseLabelFlags(values['namespace-labels']);
 
@@ -106,7 +111,7 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   let report: ComplianceReport;
   try {
     for (const note of opened.notes) io.stderr.write(`palisade: ${note}\n`);
-    const tally = new ComplianceTally(enabled(opened));
+    const tally = new ComplianceTally(enabled(opened), CATALOGUE, maxFailures || Infinity);
     let source: ReportSource;
     if (manifests) {
       await tallyManifests(manifests, opened, tally, flagLabels, io);
@@ -118,11 +123,9 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
           kubeconfig: values.kubeconfig!,
           pageSize,
           onNote: (note) => io.stderr.write(`palisade: ${note}\n`),
+          onAudit: (audit) => sayNotEvaluated(audit, io),
         },
-        (audit) => {
-          tally.add(audit);
-          sayNotEvaluated(audit, io);
-        },
+        tally,
       );
       source = { type: 'cluster', inputs: [values.kubeconfig!] };
     }
@@ -218,11 +221,17 @@ function enabled(opened: OpenPolicies): EnabledPolicy[] {
   return opened.evaluated.flatMap((m) => (m.action === 'off' ? [] : [{ ...m, action: m.action }]));
 }
 
-function pageSizeOf(value: string | undefined): number {
-  if (value === undefined) return 500;
+function integer(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 5000) {
-    throw usageError(`--page-size must be an integer from 1 to 5000 (got "${value}")`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw usageError(`${flag} must be an integer from ${min} to ${max} (got "${value}")`);
   }
   return n;
 }

@@ -3,6 +3,7 @@
 // and a kind the cluster does not serve. The listing against the real apiserver, page by page, is
 // test/e2e/report-cluster.test.ts.
 import { scanCluster } from '../../../../src/audit/compliance/cluster-objects';
+import { ComplianceTally } from '../../../../src/audit/compliance/tally';
 import type { ObjectAudit } from '../../../../src/audit/object-audit';
 import type {
   KubeObject,
@@ -72,20 +73,43 @@ describe('scanCluster', () => {
     const kube = fakeKube();
     const audits: ObjectAudit[] = [];
     const notes: string[] = [];
+    const enabled = snapshot.policies.map((p) => ({ ...p.meta, action: 'deny' as const }));
+    const tally = new ComplianceTally(enabled);
     await scanCluster(
       snapshot,
-      { kubeconfig: 'unused', pageSize: 2, onNote: (n) => notes.push(n) },
-      (a) => audits.push(a),
+      {
+        kubeconfig: 'unused',
+        pageSize: 2,
+        onNote: (n) => notes.push(n),
+        onAudit: (a) => audits.push(a),
+      },
+      tally,
       kube,
     );
     expect(kube.lists).toEqual(['namespaces limit=2', 'pods limit=2']);
-    expect(audits.map((a) => `${a.ref.namespace}/${a.ref.name}`)).toEqual(['prod/a', 'dev/b']);
-    const results = (name: string) =>
-      audits.find((a) => a.ref.name === name)!.results.map((r) => `${r.policy}:${r.result}`);
-    expect(results('a')).toEqual(['prod-only:fail', 'everywhere:pass']);
-    // dev is not a production namespace: the selector leaves the policy out.
-    expect(results('b')).toEqual(['everywhere:pass']);
-    expect(audits[0]!.ref.apiVersion).toBe('v1');
+    // The restarted list gave prod/a twice; it is counted once.
+    expect(audits.map((a) => `${a.ref.namespace}/${a.ref.name}`)).toEqual([
+      'prod/a',
+      'prod/a',
+      'dev/b',
+    ]);
+    const report = tally.report({
+      generatedAt: '',
+      palisadeVersion: '',
+      source: { type: 'cluster', inputs: [] },
+    });
+    expect(report.totals).toMatchObject({ objects: 2, evaluated: 2, failing: 0 });
+    expect(report.namespaces).toEqual(['dev', 'prod']);
+    const counts = (id: string) => report.policies.find((p) => p.id === id)!.objects;
+    // dev is not a production namespace: the selector leaves prod-only out there.
+    expect(counts('prod-only')).toEqual({ pass: 0, fail: 1, error: 0 });
+    expect(counts('everywhere')).toEqual({ pass: 2, fail: 0, error: 0 });
+    const a = audits.find((x) => x.ref.name === 'a')!;
+    expect(a.results.map((r) => `${r.policy}:${r.result}`)).toEqual([
+      'prod-only:fail',
+      'everywhere:pass',
+    ]);
+    expect(a.ref.apiVersion).toBe('v1');
     expect(notes).toEqual([
       'kind Widget is not a built-in kind: not listed (give its objects with -f)',
       'Secrets are not listed: that would read their data (as the audit, docs/audit.md)',

@@ -122,6 +122,22 @@ describe('renderText', () => {
   });
 });
 
+describe('a control with more failures than --max-failures', () => {
+  it('says how many are not listed, in HTML and text', () => {
+    const tally = new ComplianceTally(POLICIES, CATALOGUE, 1);
+    for (const name of ['a', 'b', 'c']) {
+      tally.add(audit('Pod', 'shop', name, [result('privileged', 'fail')]));
+    }
+    const report = tally.report(ABOUT);
+    expect(RENDERERS.html(report)).toContain(
+      '<p class="omitted">2 more failing objects not listed (palisade report --max-failures 0 lists them all).</p>',
+    );
+    expect(RENDERERS.text(report).split('\n')).toContain(
+      '      … 2 more failing objects (--max-failures 0 lists all)',
+    );
+  });
+});
+
 describe('json', () => {
   it('is the report as it is', () => {
     const report = makeReport();

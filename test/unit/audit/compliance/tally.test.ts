@@ -175,4 +175,27 @@ describe('ComplianceTally', () => {
       'policy privileged names controls of "owasp", a framework not catalogued',
     ]);
   });
+
+  it('keeps the first maxFailures failures of a control and counts the rest', () => {
+    const tally = new ComplianceTally(POLICIES, CATALOGUE, 2);
+    for (const name of ['a', 'b', 'c']) {
+      tally.add(audit('Pod', 'shop', name, [result('privileged', 'fail')]));
+    }
+    const c = control(tally.report(ABOUT), 'pss', 'privileged');
+    expect(c.objects.fail).toBe(3);
+    expect(c.failures.map((f) => f.object.name)).toEqual(['a', 'b']);
+    expect(c.failuresOmitted).toBe(1);
+  });
+
+  it('merges a fork as if its objects had been added to the tally itself', () => {
+    const objects = [privileged, clean, root, audit('Pod', 'x', 'e', [], 'exempt')];
+    const whole = new ComplianceTally(POLICIES, CATALOGUE, 1);
+    for (const o of objects) whole.add(o);
+    const merged = new ComplianceTally(POLICIES, CATALOGUE, 1);
+    merged.add(objects[0]!);
+    const part = merged.fork();
+    for (const o of objects.slice(1)) part.add(o);
+    merged.merge(part);
+    expect(merged.report(ABOUT)).toEqual(whole.report(ABOUT));
+  });
 });
