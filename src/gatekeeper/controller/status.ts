@@ -50,12 +50,7 @@ export function constraintEntry(
   generation: number | undefined,
   errors: readonly StatusError[],
 ): ByPodEntry {
-  return {
-    id,
-    observedGeneration: generation,
-    enforced: errors.length === 0,
-    ...(errors.length ? { errors: errors.map(cleanError) } : {}),
-  };
+  return { ...templateEntry(id, generation, errors), enforced: errors.length === 0 };
 }
 
 function cleanError(e: StatusError): StatusError {
@@ -64,9 +59,21 @@ function cleanError(e: StatusError): StatusError {
     : { code: e.code, message: e.message };
 }
 
-/** Deep equality of JSON values (a status already as wanted is not written again). */
+/** Deep equality of JSON values, key order aside (the apiserver returns keys sorted). */
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (typeof v !== 'object' || v === null) return v;
+  const o = v as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => [k, canonical(o[k])]),
+  );
 }
 
 /**

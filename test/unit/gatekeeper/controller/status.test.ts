@@ -128,6 +128,17 @@ describe('writeByPod', () => {
     expect(s.puts).toHaveLength(0);
   });
 
+  it('compares as the apiserver returns it: keys sorted, undefined fields absent', async () => {
+    const stored: CustomObject = {
+      metadata: { name: 't' },
+      status: { byPod: [{ enforced: true, id: 'a', observedGeneration: 1 }] },
+    };
+    const s = store(stored);
+    const entry = { id: 'a', observedGeneration: 1, enforced: true, errors: undefined };
+    expect(await writeByPod(s.client, REF, 't', entry)).toBe(true);
+    expect(s.puts).toHaveLength(0);
+  });
+
   it('returns false for an object deleted meanwhile', async () => {
     const client = { get: async () => undefined, replaceStatus: async () => ({}) };
     expect(await writeByPod(client, REF, 'gone', { id: 'a' })).toBe(false);
