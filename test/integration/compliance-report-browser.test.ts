@@ -205,6 +205,24 @@ describe('the HTML compliance report in Chromium', () => {
     );
   });
 
+  it('filters by status: only the controls no enabled policy covers', async () => {
+    await page.selectOption('#filter-status', 'not-covered');
+    const shown = await page
+      .locator('.control')
+      .evaluateAll((els) =>
+        els
+          .filter((e) => (e as HTMLElement).offsetParent !== null)
+          .map((e) => e.getAttribute('data-control')),
+      );
+    const expected = report.frameworks.flatMap((f) =>
+      f.controls.filter((c) => c.status === 'not-covered').map((c) => `${f.id}:${c.id}`),
+    );
+    expect(shown).toEqual(expected);
+    // A framework with nothing to show is hidden whole (here: every PSS check is covered).
+    expect(framework('pss').summary.notCovered).toBe(0);
+    await expect(page.locator('#framework-pss').isVisible()).resolves.toBe(false);
+  });
+
   it('fetched nothing but the page itself, and a screenshot is kept', async () => {
     expect(requests).toEqual([pathToFileURL(htmlFile).href]);
     const dir = join(ROOT, 'test-results');
