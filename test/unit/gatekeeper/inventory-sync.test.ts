@@ -1,0 +1,219 @@
+// The webhook's sync on a stand-in for the apiserver's list and watch (its real behaviour is
+// covered by test/e2e/gatekeeper-inventory.test.ts): a paged list becomes ONE setInventory, a
+// burst of watch events ONE more, deletions leave, Gatekeeper's Config syncOnly adds kinds, and
+// the cap drops and counts.
+import pino from 'pino';
+import { InventorySync, syncOnlyOf } from '../../../src/gatekeeper/sync';
+import type {
+  GroupVersionKind,
+  KubeObject,
+  KubeResources,
+  ResourceInfo,
+  WatchEventType,
+} from '../../../src/kube/resources';
+
+type OnEvent = (type: WatchEventType, obj: KubeObject) => void;
+
+/** list pages and a watch per kind; events are pushed by the test. */
+class FakeKube {
+  readonly objects = new Map<string, KubeObject[]>();
+  readonly watchers = new Map<string, OnEvent>();
+  private watching = new Map<string, () => void>();
+  private waiters: (() => void)[] = [];
+
+  info(k: GroupVersionKind): ResourceInfo {
+    const apiVersion = k.group ? `${k.group}/${k.version}` : k.version;
+    const plural = `${k.kind.toLowerCase()}s`;
+    return {
+      ...k,
+      apiVersion,
+      plural,
+      namespaced: k.kind !== 'Namespace',
+      verbs: ['list', 'watch'],
+    };
+  }
+
+  api(): KubeResources {
+    return {
+      resolve: async (k: GroupVersionKind) => (this.objects.has(k.kind) ? this.info(k) : undefined),
+      listPage: async (r: ResourceInfo, o?: { continue?: string; limit?: number }) => {
+        const all = this.objects.get(r.kind) ?? [];
+        const from = Number(o?.continue ?? 0);
+        const to = from + (o?.limit ?? 500);
+        // List items come without apiVersion and kind, as the apiserver sends them.
+        const items = all.slice(from, to).map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
+        return {
+          items,
+          resourceVersion: '1',
+          ...(to < all.length ? { continue: String(to) } : {}),
+        };
+      },
+      watch: async (
+        r: ResourceInfo,
+        _o: unknown,
+        onEvent: OnEvent,
+        done: (e?: unknown) => void,
+      ) => {
+        this.watchers.set(r.kind, onEvent);
+        this.watching.set(r.kind, () => done());
+        for (const w of this.waiters.splice(0)) w();
+        return { abort: () => this.watching.get(r.kind)?.() };
+      },
+    } as unknown as KubeResources;
+  }
+
+  /** Resolves once a watch of `kind` runs. */
+  async watchOf(kind: string): Promise<OnEvent> {
+    while (!this.watchers.has(kind)) await new Promise<void>((r) => this.waiters.push(r));
+    return this.watchers.get(kind)!;
+  }
+}
+
+const ingress = (name: string, host: string, ns = 'web'): KubeObject => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'Ingress',
+  metadata: { name, namespace: ns, managedFields: [{ manager: 'kubectl' }] },
+  spec: { rules: [{ host }] },
+});
+
+const INGRESS = { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress' };
+const logger = pino({ level: 'silent' });
+
+function target() {
+  const calls: string[] = [];
+  return {
+    calls,
+    last: () => JSON.parse(calls.at(-1)!),
+    setInventory: async (json: string) => void calls.push(json),
+  };
+}
+
+let sync: InventorySync | undefined;
+afterEach(() => sync?.stop());
+
+it("hands a paged list over as one setInventory, stripped, in Gatekeeper's layout", async () => {
+  const kube = new FakeKube();
+  kube.objects.set(
+    'Ingress',
+    Array.from({ length: 1200 }, (_, i) => ingress(`i${i}`, `h${i}`)),
+  );
+  const t = target();
+  sync = new InventorySync({
+    kube: kube.api(),
+    target: t,
+    sync: { kinds: [INGRESS], maxObjects: 10_000 },
+    logger,
+    gatekeeperConfig: null,
+  });
+  await sync.start();
+  expect(t.calls).toHaveLength(1);
+  const ingresses = t.last().namespace.web['networking.k8s.io/v1'].Ingress;
+  expect(Object.keys(ingresses)).toHaveLength(1200);
+  expect(ingresses.i7).toEqual({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'i7', namespace: 'web' },
+    spec: { rules: [{ host: 'h7' }] },
+  });
+});
+
+it('coalesces a burst of watch events into one more setInventory; a deletion leaves', async () => {
+  const kube = new FakeKube();
+  kube.objects.set('Ingress', [ingress('a', 'a.example.com')]);
+  const t = target();
+  sync = new InventorySync({
+    kube: kube.api(),
+    target: t,
+    sync: { kinds: [INGRESS], maxObjects: 10_000 },
+    logger,
+    gatekeeperConfig: null,
+  });
+  await sync.start();
+  const push = await kube.watchOf('Ingress');
+  for (let i = 0; i < 50; i++) push('ADDED', ingress(`n${i}`, `n${i}.example.com`));
+  push('DELETED', ingress('a', 'a.example.com'));
+  await sync.flushNow();
+  expect(t.calls).toHaveLength(2);
+  const names = Object.keys(t.last().namespace.web['networking.k8s.io/v1'].Ingress);
+  expect(names).toHaveLength(50);
+  expect(names).not.toContain('a');
+  // Nothing changed: nothing handed over.
+  await sync.flushNow();
+  expect(t.calls).toHaveLength(2);
+});
+
+it('drops objects past maxObjects and counts them', async () => {
+  const kube = new FakeKube();
+  kube.objects.set(
+    'Ingress',
+    ['a', 'b', 'c'].map((n) => ingress(n, n)),
+  );
+  const t = target();
+  const dropped: number[] = [];
+  const sizes: number[] = [];
+  sync = new InventorySync({
+    kube: kube.api(),
+    target: t,
+    sync: { kinds: [INGRESS], maxObjects: 2 },
+    logger,
+    gatekeeperConfig: null,
+    onDropped: (n) => dropped.push(n),
+    onSize: (n) => sizes.push(n),
+  });
+  await sync.start();
+  expect(dropped).toEqual([1]);
+  expect(sizes).toEqual([2]);
+  const push = await kube.watchOf('Ingress');
+  push('ADDED', ingress('d', 'd'));
+  await sync.flushNow();
+  expect(dropped).toEqual([1, 1]);
+});
+
+it("syncs the kinds of Gatekeeper's Config syncOnly too", async () => {
+  const kube = new FakeKube();
+  kube.objects.set('Config', [
+    {
+      apiVersion: 'config.gatekeeper.sh/v1alpha1',
+      kind: 'Config',
+      metadata: { name: 'config', namespace: 'gatekeeper-system' },
+      spec: { sync: { syncOnly: [{ group: '', version: 'v1', kind: 'Namespace' }] } },
+    },
+  ]);
+  kube.objects.set('Namespace', [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { owner: 'a' } } },
+  ]);
+  kube.objects.set('Ingress', [ingress('a', 'a')]);
+  const t = target();
+  sync = new InventorySync({
+    kube: kube.api(),
+    target: t,
+    sync: { kinds: [INGRESS], maxObjects: 100 },
+    logger,
+  });
+  await sync.start();
+  expect(sync.kinds()).toEqual([INGRESS, { group: '', version: 'v1', kind: 'Namespace' }]);
+  await kube.watchOf('Namespace');
+  await sync.flushNow();
+  expect(t.last().cluster.v1.Namespace['team-a'].metadata.labels).toEqual({ owner: 'a' });
+});
+
+it("syncOnlyOf reads Gatekeeper's list and skips malformed entries", () => {
+  expect(
+    syncOnlyOf({
+      spec: {
+        sync: {
+          syncOnly: [
+            { group: 'apps', version: 'v1', kind: 'Deployment' },
+            { version: 'v1', kind: 'Service' },
+            { group: 'x', kind: 'NoVersion' },
+            'junk',
+          ],
+        },
+      },
+    }),
+  ).toEqual([
+    { group: 'apps', version: 'v1', kind: 'Deployment' },
+    { group: '', version: 'v1', kind: 'Service' },
+  ]);
+  expect(syncOnlyOf(undefined)).toEqual([]);
+});
