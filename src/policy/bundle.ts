@@ -1,29 +1,11 @@
 // A compiled policy bundle on disk, as `palisade build` (src/policy/build) writes it:
-//   <dir>/policy.wasm   the policies compiled by `opa build -t wasm`
-//   <dir>/data.json     the bundle's data document (loaded with setData)
-//   <dir>/palisade.json the policies' metadata (policy.yaml of each, as JSON)
+//   <dir>/policy.wasm, <dir>/data.json, <dir>/palisade.json (bundle-bytes.ts reads their bytes).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeThrown, PalisadeError } from '../errors';
-import { ACTIONS, READS_ALL, type PolicyMeta } from './policy-meta';
+import { bundleFromBytes, type Bundle } from './bundle-bytes';
 
-export const ENTRYPOINT = 'palisade/violations';
-
-export interface Bundle {
-  readonly path: string;
-  readonly module: WebAssembly.Module;
-  /** data.json as serialized JSON, or undefined when the bundle has no data. */
-  readonly data?: ArrayBuffer;
-  readonly policies: ReadonlyMap<string, PolicyMeta>;
-  /** Gatekeeper ConstraintTemplates compiled in, by name (palisade.json `templates`). */
-  readonly templates: ReadonlyMap<string, BundleTemplate>;
-}
-
-export interface BundleTemplate {
-  readonly name: string;
-  readonly kind: string;
-  readonly package: string;
-}
+export { bundleFromBytes, ENTRYPOINT, type Bundle, type BundleTemplate } from './bundle-bytes';
 
 export async function loadBundle(dir: string): Promise<Bundle> {
   const [wasm, data, manifest] = await Promise.all([
@@ -32,95 +14,6 @@ export async function loadBundle(dir: string): Promise<Bundle> {
     read(dir, 'palisade.json'),
   ]);
   return bundleFromBytes(dir, { wasm: wasm!, data, manifest: manifest! });
-}
-
-/**
- * A bundle from its files' bytes (a bundle archive read by src/policy/artifact). `path` names it
- * in errors and in Bundle.path: the directory, or the archive's source.
- */
-export async function bundleFromBytes(
-  path: string,
-  files: { wasm: Uint8Array; data?: Uint8Array; manifest: Uint8Array },
-): Promise<Bundle> {
-  let module: WebAssembly.Module;
-  try {
-    module = await WebAssembly.compile(toArrayBuffer(files.wasm));
-  } catch (thrown) {
-    throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [
-      path,
-      `policy.wasm: ${describeThrown(thrown)}`,
-    ]);
-  }
-  const { policies, templates } = parseManifest(path, Buffer.from(files.manifest).toString('utf8'));
-  return {
-    path,
-    module,
-    data: files.data && files.data.byteLength > 0 ? toArrayBuffer(files.data) : undefined,
-    policies,
-    templates,
-  };
-}
-
-function parseManifest(
-  dir: string,
-  text: string,
-): { policies: Map<string, PolicyMeta>; templates: Map<string, BundleTemplate> } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (thrown) {
-    throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [
-      dir,
-      `palisade.json: ${describeThrown(thrown)}`,
-    ]);
-  }
-  const list = (doc as { policies?: unknown }).policies;
-  if (!Array.isArray(list)) {
-    throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [dir, 'palisade.json has no policies list']);
-  }
-  const out = new Map<string, PolicyMeta>();
-  for (const p of list as PolicyMeta[]) {
-    if (!p || typeof p.id !== 'string' || !ACTIONS.includes(p.action)) {
-      throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [
-        dir,
-        `palisade.json: policy ${JSON.stringify(p?.id)} lacks an id or a valid action`,
-      ]);
-    }
-    if (!validReads(p.reads)) {
-      throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [
-        dir,
-        `palisade.json: policy ${JSON.stringify(p.id)} has reads that are neither "*" nor a list of field names`,
-      ]);
-    }
-    out.set(p.id, { ...p, match: p.match ?? {} });
-  }
-  return {
-    policies: out,
-    templates: parseTemplates(dir, (doc as { templates?: unknown }).templates),
-  };
-}
-
-function parseTemplates(dir: string, list: unknown): Map<string, BundleTemplate> {
-  const out = new Map<string, BundleTemplate>();
-  if (list === undefined) return out;
-  const valid = (t: unknown): t is BundleTemplate =>
-    !!t &&
-    typeof t === 'object' &&
-    ['name', 'kind', 'package'].every((k) => typeof (t as Record<string, unknown>)[k] === 'string');
-  if (!Array.isArray(list) || !list.every(valid)) {
-    throw new PalisadeError('PAL_ERR_BUNDLE_INVALID', [
-      dir,
-      'palisade.json: templates is not a list of {name, kind, package}',
-    ]);
-  }
-  for (const t of list) out.set(t.name, { name: t.name, kind: t.kind, package: t.package });
-  return out;
-}
-
-// A wrong reads would leave out a field a policy needs and change its decisions: refuse it.
-function validReads(reads: unknown): boolean {
-  if (reads === undefined || reads === READS_ALL) return true;
-  return Array.isArray(reads) && reads.every((f) => typeof f === 'string');
 }
 
 async function read(dir: string, name: string, optional = false): Promise<Buffer | undefined> {
@@ -132,9 +25,4 @@ async function read(dir: string, name: string, optional = false): Promise<Buffer
       cause: thrown,
     });
   }
-}
-
-/** An ArrayBuffer holding exactly these bytes (a Buffer may sit inside a larger shared pool). */
-function toArrayBuffer(buf: Uint8Array): ArrayBuffer {
-  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
 }

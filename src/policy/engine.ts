@@ -3,7 +3,7 @@
 // input.policies with its own parameters.
 import { throwIfPast } from '../deadline';
 import { describeThrown, PalisadeError, toPalisadeError } from '../errors';
-import { ENTRYPOINT, type Bundle } from './bundle';
+import { ENTRYPOINT, type Bundle } from './bundle-bytes';
 import { withInventory } from './data-document';
 import { fieldsRead, withFieldsRead } from './input-fields';
 import type { EffectivePolicy } from './policy-set';

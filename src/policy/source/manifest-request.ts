@@ -2,7 +2,6 @@
 // validating webhook for one object (docs/cli.md, "What eval sends"). `palisade eval` and
 // `palisade test`, the build's generated example Rego tests, the jest fixtures and the bench all
 // build their requests here, so each of them sees the same request for the same manifest.
-import { randomUUID } from 'node:crypto';
 import type { AdmissionRequest, KubeObject, Operation } from '../request';
 import type { KindInfo } from './kinds';
 
@@ -55,7 +54,8 @@ export function manifestRequest(
   const gvr = { group: kind.group, version: kind.version, resource: kind.resource };
   const op = opts.operation;
   return {
-    uid: opts.uid ?? randomUUID(),
+    // The global Web Crypto (Node 20+, browsers): this builder also runs in the playground's page.
+    uid: opts.uid ?? globalThis.crypto.randomUUID(),
     kind: gvk,
     resource: gvr,
     requestKind: gvk,
