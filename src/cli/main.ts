@@ -11,6 +11,7 @@ import { inspectCommand } from './commands/inspect';
 import { pullCommand } from './commands/pull';
 import { pushCommand } from './commands/push';
 import { testCommand } from './commands/test';
+import { verifyCommand } from './commands/verify';
 import { processIo, type CliIo } from './io';
 import { VERSION } from './version';
 
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   inspect: inspectCommand,
   push: pushCommand,
   pull: pullCommand,
+  verify: verifyCommand,
 };
 
 export const USAGE = `Usage: palisade <command> [options]
@@ -38,6 +40,7 @@ Commands:
   inspect FILE.tar.gz     read (and verify) a bundle archive: revision, policies, provenance
   push oci://... FILE     upload a bundle archive to an OCI registry
   pull oci://... -o FILE  download a bundle from an OCI registry
+  verify PATH             run gator test suites (test.gatekeeper.sh Suite) on the engine
 
 Run palisade <command> --help for its options. Docs: docs/cli.md.
 Exit: 0 clean, 1 violations or failed tests, 2 usage or tool error.`;
