@@ -78,7 +78,8 @@ export function buildReports(
   const chunks = chunkResults(entries, maxResults);
   const kinds = REPORT_KINDS[flavour];
   const kind = scope === CLUSTER ? kinds.cluster.kind : kinds.namespaced.kind;
-  return chunks.map((results, i) => ({
+  const parts = flavour === 'wgpolicy' ? chunks.map((c) => c.map(wgpolicySeverity)) : chunks;
+  return parts.map((results, i) => ({
     apiVersion: `${kinds.group}/${kinds.version}`,
     kind,
     metadata: {
@@ -147,4 +148,14 @@ function reportResult(entry: StoredAudit, r: PolicyResult): ReportResult {
     resources: [entry.ref],
     properties,
   };
+}
+
+/**
+ * wgpolicyk8s.io/v1alpha2's severity enum has only high, medium and low (its CRD refuses the
+ * others): critical becomes high, info low. OpenReports added critical and info.
+ */
+function wgpolicySeverity(r: ReportResult): ReportResult {
+  if (r.severity === 'critical') return { ...r, severity: 'high' };
+  if (r.severity === 'info') return { ...r, severity: 'low' };
+  return r;
 }

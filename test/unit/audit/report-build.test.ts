@@ -134,6 +134,18 @@ describe('buildReports', () => {
     const [c] = buildReports(CLUSTER, [entry('a', [result('p')])], 10, 'wgpolicy');
     expect(c!.kind).toBe('ClusterPolicyReport');
   });
+
+  it('maps severities to the three wgpolicyk8s.io/v1alpha2 knows (high, medium, low)', () => {
+    const severities = ['critical', 'high', 'medium', 'low', 'info'] as const;
+    const e = entry(
+      'a',
+      severities.map((s) => ({ ...result(s), severity: s })),
+    );
+    const [w] = buildReports('n', [e], 10, 'wgpolicy');
+    expect(w!.results.map((r) => r.severity)).toEqual(['high', 'high', 'medium', 'low', 'low']);
+    const [o] = buildReports('n', [e], 10);
+    expect(o!.results.map((r) => r.severity)).toEqual([...severities]);
+  });
 });
 
 describe('summarize and reportName', () => {
