@@ -184,8 +184,8 @@ export class AuditScan {
         onListDone: async () => {
           this.store.sweep(apiVersion, kind.kind, seen, namespace);
           seen = new Set();
-          this.listing.delete(name);
-          if (this.listing.size === 0) await this.scanDone();
+          // A relist of one kind alone (410 Gone) is not the end of a scan.
+          if (this.listing.delete(name) && this.listing.size === 0) await this.scanDone();
         },
         onEvent: async (type, o) => {
           if (type === 'DELETED') this.store.delete(String(o.metadata?.uid ?? ''));
@@ -239,8 +239,8 @@ export class AuditScan {
               this.store.dropScope(ns);
             }
           }
-          this.listing.delete(name);
-          if (this.listing.size === 0) await this.scanDone();
+          // A relist of one kind alone (410 Gone) is not the end of a scan.
+          if (this.listing.delete(name) && this.listing.size === 0) await this.scanDone();
         },
         onEvent: (type, o) => saw(o, type === 'DELETED'),
       },
