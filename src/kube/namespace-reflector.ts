@@ -3,7 +3,7 @@
 // in a completed list is dropped from the cache.
 import type { Logger } from 'pino';
 import type { NamespaceLabelCache } from './namespace-labels';
-import { Reflector, type ReflectorOptions } from './reflector';
+import { Reflector, type ReflectorOptions, type ReflectorSource } from './reflector';
 
 /** The parts of a Namespace (or of a watch ERROR's Status) read here. */
 export interface NamespaceObject {
@@ -12,19 +12,9 @@ export interface NamespaceObject {
   message?: string;
 }
 
-export interface NamespaceApi {
+/** The reflector's source for namespaces: one page, the whole list. */
+export interface NamespaceApi extends Pick<ReflectorSource<NamespaceObject>, 'watch'> {
   list(): Promise<{ items: NamespaceObject[]; resourceVersion: string }>;
-  /**
-   * Starts a watch of namespaces from `resourceVersion`, ended by the apiserver after
-   * `timeoutSeconds`. `onEvent` gets each event; `done` is called once when it ends (with the
-   * error, if it failed). Resolves with a handle to end it early.
-   */
-  watch(
-    resourceVersion: string,
-    timeoutSeconds: number,
-    onEvent: (type: string, obj: NamespaceObject) => void,
-    done: (err?: unknown) => void,
-  ): Promise<{ abort(): void }>;
 }
 
 export type NamespaceReflectorOptions = Omit<ReflectorOptions, 'name' | 'failureNote'>;

@@ -7,15 +7,13 @@
 // the Reports current; a third process waits, and SIGKILL on the leader hands the Lease over
 // only after it expires; the new leader deletes the Report of a namespace being deleted.
 // audit.namespaces keeps the scan to this test's namespaces: the cluster is shared.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { KUBECONFIG, kubectl, requireCluster, ROOT } from '../support/cluster';
+import { KUBECONFIG, kubectl, requireCluster } from '../support/cluster';
+import { applyIn as apply, eventually, installReportCrds, reportsIn } from './audit-cluster';
 import { startPalisade, type LogLine, type Palisade } from '../support/palisade';
 import { onlyPolicies } from '../support/policy-selection';
 import { BUNDLE } from '../support/root';
 import { createNamespace, uniqueName } from './namespaces';
 
-const CRDS = join(ROOT, 'charts', 'palisade', 'files', 'crds');
 const run = uniqueName('a1-audit');
 const nsA = `${run}-a`;
 const nsB = `${run}-b`;
@@ -85,26 +83,15 @@ function deployment(
   };
 }
 
-async function apply(ns: string, obj: object): Promise<void> {
-  const r = await kubectl(['apply', '-n', ns, '-f', '-'], JSON.stringify(obj));
-  if (r.code !== 0) throw new Error(`kubectl apply: ${r.stderr}`);
-}
-
 interface Report {
   metadata: { name: string; resourceVersion: string };
   summary: Record<string, number>;
   results?: Array<{ policy: string; result: string; resources: Array<{ name: string }> }>;
 }
 
-async function reports(ns: string): Promise<Report[]> {
-  const r = await kubectl(['get', 'reports.openreports.io', '-n', ns, '-o', 'json']);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return (JSON.parse(r.stdout) as { items: Report[] }).items;
-}
-
 /** "object policy result" of every result that is not a pass, sorted. */
 async function findings(ns: string): Promise<string[]> {
-  return (await reports(ns))
+  return (await reportsIn<Report>(ns))
     .flatMap((r) => r.results ?? [])
     .filter((x) => x.result !== 'pass')
     .map((x) => `${x.resources[0]!.name} ${x.policy} ${x.result}`)
@@ -125,19 +112,6 @@ async function holder(): Promise<string> {
   return r.stdout;
 }
 
-/** Polls `check` until it passes (at most 30 s); the last failure if it never does. */
-async function eventually<T>(check: () => Promise<T>): Promise<T> {
-  const until = Date.now() + 30_000;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
-
 const lines = (p: Palisade, msg: string) => p.logLines().filter((l) => l.msg === msg);
 const identityOf = async (p: Palisade) =>
   String((await p.waitForLog((l) => l.msg === LEADING)).identity);
@@ -151,17 +125,7 @@ let follower: Palisade;
 
 beforeAll(async () => {
   requireCluster();
-  for (const f of readdirSync(CRDS)) {
-    const r = await kubectl(['apply', '--server-side', '-f', join(CRDS, f)]);
-    if (r.code !== 0) throw new Error(`CRD ${f}: ${r.stderr}`);
-  }
-  const wait = await kubectl([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    'crd/reports.openreports.io',
-  ]);
-  if (wait.code !== 0) throw new Error(wait.stderr);
+  await installReportCrds();
   await createNamespace(nsA);
   await createNamespace(nsB);
   // Before any Palisade runs, and with no webhook registered: nothing refuses these.
@@ -196,7 +160,7 @@ it('of two processes, the leader alone writes Reports with exactly the pre-exist
     'priv pss-baseline-privileged fail',
   ]); // hostnet breaks pss-baseline-host-namespaces, which is off: no result
   expect(
-    (await reports(nsA))
+    (await reportsIn<Report>(nsA))
       .flatMap((r) => r.results ?? [])
       .some((x) => x.policy === 'pss-baseline-host-namespaces'),
   ).toBe(false);
@@ -251,8 +215,8 @@ it('after SIGKILL the Lease stays with the killed leader until it expires, then 
     'noprobes require-probes warn',
   ]);
   // The new leader removes the Report of a namespace being deleted.
-  expect((await reports(nsB)).length).toBeGreaterThan(0);
+  expect((await reportsIn<Report>(nsB)).length).toBeGreaterThan(0);
   expect((await kubectl(['delete', 'namespace', nsB, '--wait=false'])).code).toBe(0);
-  await eventually(async () => expect(await reports(nsB)).toEqual([]));
-  expect((await reports(nsA)).length).toBeGreaterThan(0);
+  await eventually(async () => expect(await reportsIn<Report>(nsB)).toEqual([]));
+  expect((await reportsIn<Report>(nsA)).length).toBeGreaterThan(0);
 });

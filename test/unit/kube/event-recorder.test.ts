@@ -1,14 +1,13 @@
 // The event correlator against a recording sink: repeats counted on one Event, many different
 // messages combined, a token bucket per object, expired Events created anew, failures logged.
 // Time is a number the test sets. The real apiserver: test/e2e/kube-resources.test.ts.
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import {
   createEventRecorder,
   eventTarget,
   type CoreEvent,
   type EventSink,
 } from '../../../src/kube/event-recorder';
+import { captureLogs } from '../../support/log-capture';
 
 function setup(opts: { failPatch?: number; failCreate?: boolean } = {}) {
   let t = Date.parse('2026-12-02T04:00:00Z');
@@ -25,16 +24,7 @@ function setup(opts: { failPatch?: number; failCreate?: boolean } = {}) {
       patched.push({ name, ...patch });
     },
   };
-  const lines: Array<{ msg: string; level: number }> = [];
-  const logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk: Buffer, _e, cb) {
-        lines.push(JSON.parse(chunk.toString()));
-        cb();
-      },
-    }),
-  );
+  const { logger, lines } = captureLogs();
   const recorder = createEventRecorder(sink, {
     component: 'palisade-audit',
     instance: 'palisade-0',

@@ -2,8 +2,6 @@
 // object (resourceVersion bumped on every write, 409 on a stale one, 409 on a second create),
 // on a fake clock: expiry, renew deadline and retries are about time, and a test must not wait
 // for it. The real apiserver runs the same elector in test/e2e/kube-lease.test.ts.
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import {
   LeaderElector,
   type LeaseApi,
@@ -11,6 +9,7 @@ import {
   type StoredLease,
 } from '../../../src/kube/lease-lock';
 import { FakeClock } from '../../support/fake-clock';
+import { silentLogger } from '../../support/log-capture';
 
 class LeaseStore {
   stored: StoredLease | null = null;
@@ -49,8 +48,6 @@ class LeaseStore {
   }
 }
 
-const quiet = pino({ level: 'silent' }, new Writable({ write: (_c, _e, cb) => cb() }));
-
 function candidate(store: LeaseStore, clock: FakeClock, identity: string) {
   const events: string[] = [];
   let signal: AbortSignal | undefined;
@@ -62,7 +59,7 @@ function candidate(store: LeaseStore, clock: FakeClock, identity: string) {
       leaseDurationSeconds: 15,
       renewDeadlineSeconds: 10,
       retryPeriodSeconds: 2,
-      logger: quiet,
+      logger: silentLogger,
       onStartedLeading: (s) => {
         signal = s;
         events.push('started');
@@ -222,7 +219,7 @@ it.each([
       new LeaderElector(store.client('a'), {
         identity: 'a',
         ...timing,
-        logger: quiet,
+        logger: silentLogger,
         onStartedLeading: () => undefined,
         onStoppedLeading: () => undefined,
       }),

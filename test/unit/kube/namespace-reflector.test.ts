@@ -1,14 +1,13 @@
 // The namespace reflector against a scripted API: list, then watches from the last
 // resourceVersion; 410 lists again; a silent watch is ended and started again; failures back
 // off; stop ends everything. Timers are jest's fake ones: nothing here waits for real time.
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { NamespaceLabelCache } from '../../../src/kube/namespace-labels';
 import {
   NamespaceReflector,
   type NamespaceApi,
   type NamespaceObject,
 } from '../../../src/kube/namespace-reflector';
+import { captureLogs } from '../../support/log-capture';
 
 interface Watch {
   resourceVersion: string;
@@ -48,16 +47,7 @@ function setup(lists: Array<{ items: NamespaceObject[]; resourceVersion: string 
       };
     },
   };
-  const lines: Array<{ level: number; msg: string; retryInMs?: number }> = [];
-  const logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk: Buffer, _e, cb) {
-        lines.push(JSON.parse(chunk.toString()));
-        cb();
-      },
-    }),
-  );
+  const { logger, lines } = captureLogs();
   const cache = new NamespaceLabelCache(async () => null, { logger });
   const reflector = new NamespaceReflector(api, cache, logger, {
     watchSeconds: 300,

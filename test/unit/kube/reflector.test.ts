@@ -2,9 +2,8 @@
 // timeouts, silence, 410, backoff): lists page by page, a handler that returns promises holds
 // the next page and the next event, relist() lists again, an expired continue token starts the
 // list over, `synced` resolves after the first complete list.
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { Reflector, type ReflectorPage } from '../../../src/kube/reflector';
+import { silentLogger } from '../../support/log-capture';
 
 interface Obj {
   metadata?: { name?: string; resourceVersion?: string };
@@ -12,7 +11,6 @@ interface Obj {
 }
 
 const obj = (name: string, rv: string): Obj => ({ metadata: { name, resourceVersion: rv } });
-const quiet = pino({ level: 'silent' }, new Writable({ write: (_c, _e, cb) => cb() }));
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const running: Reflector<Obj>[] = [];
@@ -61,7 +59,7 @@ function setup(pages: Array<ReflectorPage<Obj> | Error>) {
         log.push(`handled ${o.metadata!.name}`);
       },
     },
-    quiet,
+    silentLogger,
     { name: 'pods', random: () => 0 },
   );
   running.push(reflector);
