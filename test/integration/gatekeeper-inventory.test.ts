@@ -2,7 +2,7 @@
 // library's style) compiled by the real opa, fed by setInventory through PolicyRuntime to every
 // worker thread (workers: 2), kept across a config reload, a constraint change and a bundle
 // reload; and by `palisade eval --inventory`.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handleAdmission } from '../../src/admission/handler';
@@ -18,7 +18,7 @@ import type { KubeObject } from '../../src/policy/request';
 import { resolveKind } from '../../src/policy/source/kinds';
 import { manifestRequest } from '../../src/policy/source/manifest-request';
 import { parseDocuments } from '../../src/policy/source/yaml';
-import { ROOT } from './cli-run';
+import { palisade, ROOT } from './cli-run';
 
 const DIR = join(ROOT, 'test/fixtures/gatekeeper/suites/passing/nested/unique-ingress-host');
 const docs = (file: string) =>
@@ -128,4 +128,39 @@ it('an inventory over the memory cap is refused with PAL_ERR_WASM_MEMORY and the
   } finally {
     await small.close();
   }
+});
+
+describe('palisade eval --inventory', () => {
+  const args = (inventory: string) => [
+    'eval',
+    '-f',
+    join(DIR, 'template.yaml'),
+    '-f',
+    join(DIR, 'samples/constraint.yaml'),
+    '-f',
+    join(DIR, 'samples/ingress-shop.yaml'),
+    '--inventory',
+    join(DIR, inventory),
+  ];
+
+  it("denies from the objects given as the inventory: exit 1 with the constraint's message", async () => {
+    const run = await palisade(args('samples/inventory-same-host.yaml'));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`[unique-ingress-host] ${TAKEN}`);
+  });
+
+  it('allows when the inventory holds no other Ingress of that host: exit 0', async () => {
+    const run = await palisade(args('samples/inventory-other-hosts.yaml'));
+    expect(run.stderr).not.toContain('not evaluated');
+    expect(run.code).toBe(0);
+  });
+
+  it('refuses an inventory object without a name, naming the file: exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-inv-'));
+    const file = join(dir, 'inv.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: Service\nmetadata: {}\n');
+    const run = await palisade([...args('samples/inventory-same-host.yaml'), '--inventory', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${file}:1: an inventory object needs metadata.name`);
+  });
 });
