@@ -190,10 +190,18 @@ export class InventorySync {
     }
     // No Config CRD (Gatekeeper never installed): the config's kinds alone.
     if (!info) return;
-    const source = resourceSource(this.o.kube, info, {
-      namespace: at.namespace,
-      // One object; the field selector keeps others in the namespace out.
-    });
+    // One bounded read first: without permission (RBAC) the reflector would retry forever and
+    // the configured kinds would wait for it. Then the Config is not read; say so once.
+    try {
+      await this.o.kube.listPage(info, { namespace: at.namespace, limit: 1 });
+    } catch (thrown) {
+      this.o.logger.warn(
+        { err: describeThrown(thrown) },
+        `cannot read Gatekeeper's Config objects in ${at.namespace}: only gatekeeper.sync.kinds are synced into data.inventory`,
+      );
+      return;
+    }
+    const source = resourceSource(this.o.kube, info, { namespace: at.namespace });
     let seen: KubeObject | undefined;
     const apply = () => {
       const next = seen ? syncOnlyOf(seen) : [];

@@ -18,6 +18,8 @@ type OnEvent = (type: WatchEventType, obj: KubeObject) => void;
 class FakeKube {
   readonly objects = new Map<string, KubeObject[]>();
   readonly watchers = new Map<string, OnEvent>();
+  /** Kinds whose list is refused (403), as without RBAC. */
+  readonly forbidden = new Set<string>();
   private watching = new Map<string, () => void>();
   private waiters: (() => void)[] = [];
 
@@ -37,6 +39,7 @@ class FakeKube {
     return {
       resolve: async (k: GroupVersionKind) => (this.objects.has(k.kind) ? this.info(k) : undefined),
       listPage: async (r: ResourceInfo, o?: { continue?: string; limit?: number }) => {
+        if (this.forbidden.has(r.kind)) throw Object.assign(new Error('forbidden'), { code: 403 });
         const all = this.objects.get(r.kind) ?? [];
         const from = Number(o?.continue ?? 0);
         const to = from + (o?.limit ?? 500);
@@ -195,6 +198,30 @@ it("syncs the kinds of Gatekeeper's Config syncOnly too", async () => {
   await kube.watchOf('Namespace');
   await sync.flushNow();
   expect(t.last().cluster.v1.Namespace['team-a'].metadata.labels).toEqual({ owner: 'a' });
+});
+
+it("without permission to read Gatekeeper's Config, syncs the configured kinds and says why", async () => {
+  const kube = new FakeKube();
+  kube.objects.set('Config', []);
+  kube.forbidden.add('Config');
+  kube.objects.set('Ingress', [ingress('a', 'a')]);
+  const t = target();
+  const warnings: string[] = [];
+  const log = pino(
+    { level: 'warn' },
+    { write: (line: string) => void warnings.push(JSON.parse(line).msg) },
+  );
+  sync = new InventorySync({
+    kube: kube.api(),
+    target: t,
+    sync: { kinds: [INGRESS], maxObjects: 100 },
+    logger: log,
+  });
+  await sync.start();
+  expect(Object.keys(t.last().namespace.web['networking.k8s.io/v1'].Ingress)).toEqual(['a']);
+  expect(warnings).toEqual([
+    "cannot read Gatekeeper's Config objects in gatekeeper-system: only gatekeeper.sync.kinds are synced into data.inventory",
+  ]);
 });
 
 it("syncOnlyOf reads Gatekeeper's list and skips malformed entries", () => {
