@@ -54,7 +54,7 @@ function fmtQ(p: Printer, s: string): void {
  */
 function fmtSx(p: Printer, s: string, digits: string): void {
   const f = p.f;
-  const bytes = Buffer.from(s, 'utf8');
+  const bytes = new TextEncoder().encode(s); // not Buffer: the builtins also run in a browser
   const length = f.precPresent && f.prec < bytes.length ? f.prec : bytes.length;
   if (length === 0) {
     if (f.widPresent) p.writePadding(f.wid);
