@@ -12,12 +12,10 @@ export interface NamespaceObject {
   message?: string;
 }
 
-/** The reflector's source for namespaces: one page, the whole list. */
-export interface NamespaceApi extends Pick<ReflectorSource<NamespaceObject>, 'watch'> {
-  list(): Promise<{ items: NamespaceObject[]; resourceVersion: string }>;
-}
+/** The reflector's source for namespaces. */
+export type NamespaceApi = ReflectorSource<NamespaceObject>;
 
-export type NamespaceReflectorOptions = Omit<ReflectorOptions, 'name' | 'failureNote'>;
+export type NamespaceReflectorOptions = Omit<ReflectorOptions, 'name' | 'listed' | 'failureNote'>;
 
 export class NamespaceReflector {
   private readonly reflector: Reflector<NamespaceObject>;
@@ -30,7 +28,7 @@ export class NamespaceReflector {
   ) {
     let seen = new Set<string>();
     this.reflector = new Reflector<NamespaceObject>(
-      { list: () => api.list(), watch: (...args) => api.watch(...args) },
+      api,
       {
         onListStart: () => {
           seen = new Set();
@@ -58,6 +56,7 @@ export class NamespaceReflector {
       {
         ...options,
         name: 'namespace',
+        listed: 'namespace labels',
         failureNote: 'looking namespaces up one by one until it is back',
       },
     );

@@ -57,6 +57,8 @@ export interface ReflectorHandler<T> {
 export interface ReflectorOptions {
   /** For logs: "namespace", "pods". */
   name?: string;
+  /** What the list logs it has listed ("namespace labels"); default `name`. */
+  listed?: string;
   /** Appended to the failure warning: what the caller does meanwhile. */
   failureNote?: string;
   /** Watch length asked of the apiserver: this many seconds plus up to as many again. */
@@ -99,7 +101,6 @@ export class Reflector<T extends ReflectedObject> {
     options: ReflectorOptions = {},
   ) {
     this.o = {
-      name: 'objects',
       failureNote: 'retrying',
       watchSeconds: 300,
       silenceGraceSeconds: 30,
@@ -108,6 +109,8 @@ export class Reflector<T extends ReflectedObject> {
       retryResetMs: 5 * 60_000,
       random: Math.random,
       ...options,
+      name: options.name ?? 'objects',
+      listed: options.listed ?? options.name ?? 'objects',
     };
     this.retryMs = this.o.retryFirstMs;
   }
@@ -170,7 +173,7 @@ export class Reflector<T extends ReflectedObject> {
     if (done) await done;
     this.resourceVersion = page.resourceVersion;
     this.markSynced();
-    this.logger.info({ objects: count }, `${this.o.name}: listed, watching for changes`);
+    this.logger.info({ objects: count }, `${this.o.listed}: listed, watching for changes`);
   }
 
   /** Resolves when the watch ends without a failure (timeout, silence, 410); else rejects. */
