@@ -2,7 +2,11 @@
 // beyond what its TLS mode needs — tls.mode auto updates its own Secret and its own
 // ValidatingWebhookConfiguration, by name; every other mode writes nothing — and never a verb that
 // escalates (bind, escalate, impersonate) or a wildcard. Each case is rendered by the real helm.
-import { render, SCENARIOS, type K8sObject } from './render';
+import { render as renderChart, SCENARIOS, withoutAuditRbac, type K8sObject } from './render';
+
+// The webhook's permissions; the audit's (audit.enabled, on by default: reports, Events, its
+// Lease) are asserted in audit.test.ts.
+const render = (...args: Parameters<typeof renderChart>) => withoutAuditRbac(renderChart(...args));
 
 const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 const ESCALATING_VERBS = ['bind', 'escalate', 'impersonate', '*'];

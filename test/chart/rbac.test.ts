@@ -1,7 +1,17 @@
 // templates/rbac.yaml: least privilege. tls.mode auto talks to the apiserver only about its own
 // Secret and its own ValidatingWebhookConfiguration, by name; a policy with a namespaceSelector
 // adds read-only access to namespaces, and nothing else does.
-import { find, render, renderError, SCENARIOS, type K8sObject } from './render';
+import {
+  find,
+  render as renderChart,
+  renderError,
+  SCENARIOS,
+  withoutAuditRbac,
+  type K8sObject,
+} from './render';
+
+// The webhook's permissions; the audit's (audit.enabled, on by default) are in audit.test.ts.
+const render = (...args: Parameters<typeof renderChart>) => withoutAuditRbac(renderChart(...args));
 
 const rbacKinds = ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'];
 const rbacOf = (objects: K8sObject[]) => objects.filter((o) => rbacKinds.includes(o.kind));

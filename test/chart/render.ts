@@ -101,3 +101,15 @@ export interface PolicySummary {
 export const POLICY_SUMMARY: PolicySummary = JSON.parse(
   readFileSync(join(CHART, 'files', 'policies.json'), 'utf8'),
 );
+
+/**
+ * The rendering without the background audit's RBAC (templates/audit-rbac.yaml: names ending in
+ * -audit and -audit-lease), for tests of the webhook's own permissions; test/chart/audit.test.ts
+ * asserts the audit's.
+ */
+export function withoutAuditRbac(objects: K8sObject[]): K8sObject[] {
+  const rbac = ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'];
+  return objects.filter(
+    (o) => !(rbac.includes(o.kind) && /-audit(-lease)?$/.test(o.metadata.name)),
+  );
+}
