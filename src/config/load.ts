@@ -5,6 +5,7 @@ import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { describeThrown, PalisadeError } from '../errors';
 import { ConfigSchema, type Config } from './schema';
+import { leaseTimingProblem } from './lease-timing';
 
 export interface ConfigSource {
   /** Path of the YAML file; undefined means the embedded default (all keys defaulted). */
@@ -65,6 +66,9 @@ export function validateConfig(name: string, raw: unknown): Config {
     problems.push('  /server/tls: set either auto or certFile/keyFile, not both');
   }
   if (problems.length === 0) problems.push(...bundleProblems((value as Config).bundle));
+  const lease =
+    problems.length === 0 ? leaseTimingProblem((value as Config).audit.lease) : undefined;
+  if (lease) problems.push(`  /audit/lease: ${lease}`);
   if (problems.length > 0) {
     throw new PalisadeError('PAL_ERR_CONFIG_INVALID', [name, [...new Set(problems)].join('\n')]);
   }

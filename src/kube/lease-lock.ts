@@ -8,6 +8,7 @@
 // win: the second gets 409 Conflict.
 import type { Logger } from 'pino';
 import type { V1Lease } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import { LEASE_JITTER, leaseTimingProblem } from '../config/lease-timing';
 import { apiReason, apiStatus, loadKubeConfig, withTimeout } from './client';
 
 /** The lease's spec as this file uses it; times are RFC 3339 strings (MicroTime). */
@@ -64,9 +65,6 @@ export interface LeaderElectionOptions extends LeaderCallbacks {
   logger: Logger;
 }
 
-/** client-go's JitterFactor: retries are spread over retryPeriod × [1, 1.2). */
-const JITTER = 1.2;
-
 export class LeaderElector {
   private observed: { record: LeaseRecord; resourceVersion: string; key: string } | undefined;
   private observedTime = 0;
@@ -85,14 +83,12 @@ export class LeaderElector {
     private readonly clock: Clock = systemClock,
     private readonly random: () => number = Math.random,
   ) {
-    if (o.renewDeadlineSeconds >= o.leaseDurationSeconds) {
-      throw new Error('leader election: renewDeadlineSeconds must be less than durationSeconds');
-    }
-    if (o.retryPeriodSeconds * JITTER >= o.renewDeadlineSeconds) {
-      throw new Error(
-        'leader election: retryPeriodSeconds × 1.2 must be less than renewDeadlineSeconds',
-      );
-    }
+    const problem = leaseTimingProblem({
+      durationSeconds: o.leaseDurationSeconds,
+      renewDeadlineSeconds: o.renewDeadlineSeconds,
+      retryPeriodSeconds: o.retryPeriodSeconds,
+    });
+    if (problem) throw new Error(`leader election: ${problem}`);
   }
 
   get isLeader(): boolean {
@@ -131,7 +127,7 @@ export class LeaderElector {
   }
 
   private jittered(): number {
-    return this.o.retryPeriodSeconds * 1000 * (1 + this.random() * (JITTER - 1));
+    return this.o.retryPeriodSeconds * 1000 * (1 + this.random() * (LEASE_JITTER - 1));
   }
 
   private async tick(): Promise<void> {
