@@ -68,6 +68,10 @@ the resources of policies.bundle.kinds for policies.bundle.operations.
       "operations" (splitList "," (index $parts 2))
       "scope" "*") -}}
 {{- end -}}
+{{- /* gatekeeper.enabled: constraints may match any kind, so every resource (docs/gatekeeper.md). */ -}}
+{{- if (dig "enabled" false (.Values.gatekeeper | default dict)) -}}
+{{- $rules = append $rules (dict "apiGroups" (list "*") "apiVersions" (list "*") "resources" (list "*") "operations" .Values.gatekeeper.operations "scope" "*") -}}
+{{- end -}}
 {{- $all := concat $rules .Values.webhook.extraRules -}}
 {{- if $all -}}
 {{- toYaml $all -}}
