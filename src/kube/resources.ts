@@ -2,11 +2,12 @@
 // (limit/continue), watches, and the writes Reports, CRDs and statuses need. Objects travel as
 // the apiserver's raw JSON: client-node's typed models would turn timestamps into Date objects
 // and drop fields they do not know, and the audit must evaluate the object as stored. So the
-// requests go over node:https with client-node's own credentials (KubeConfig's
-// applyToHTTPSOptions: certificates, tokens, exec plugins) and watches use its Watch.
-import { request, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import { API_TIMEOUT_MS, apiStatus, loadKubeConfig } from './client';
+// requests go over https-transport.ts (node:https with client-node's own credentials) and
+// watches use client-node's Watch.
+import { apiStatus, loadKubeConfig } from './client';
+import { httpsTransport, type Transport } from './https-transport';
+
+export { KubeApiError, type Transport } from './https-transport';
 
 /** group '' is the core group (/api/v1). */
 export interface GroupVersionKind {
@@ -116,22 +117,6 @@ export interface KubeResources {
   upsert(r: ResourceInfo, obj: KubeObject, o?: { fieldManager?: string }): Promise<KubeObject>;
 }
 
-/** A failed API call, shaped as client-node's ApiException so apiStatus/apiReason read it. */
-export class KubeApiError extends Error {
-  constructor(
-    readonly code: number,
-    readonly body: unknown,
-    what: string,
-  ) {
-    const message =
-      typeof body === 'object' && body !== null && 'message' in body
-        ? String((body as { message: unknown }).message)
-        : '';
-    super(`${what}: HTTP ${code}${message ? `: ${message}` : ''}`);
-    this.name = 'KubeApiError';
-  }
-}
-
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
   json: 'application/json-patch+json',
@@ -158,64 +143,6 @@ function query(params: Record<string, string | number | boolean | undefined>): s
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : '';
-}
-
-export interface Transport {
-  call(method: string, path: string, body?: unknown, contentType?: string): Promise<unknown>;
-}
-
-/** JSON over HTTPS with the kubeconfig's credentials, bounded by API_TIMEOUT_MS. */
-function httpsTransport(kc: KubeConfig): Transport {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  const server = new URL(cluster.server);
-  return {
-    async call(method, path, body, contentType = 'application/json') {
-      const opts: RequestOptions = {
-        method,
-        protocol: server.protocol,
-        hostname: server.hostname.replace(/^\[|\]$/g, ''),
-        port: server.port || 443,
-        path: server.pathname.replace(/\/$/, '') + path,
-        headers: { accept: 'application/json' },
-        timeout: API_TIMEOUT_MS,
-      };
-      await kc.applyToHTTPSOptions(opts);
-      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-      if (payload) {
-        opts.headers = {
-          ...opts.headers,
-          'content-type': contentType,
-          'content-length': String(payload.length),
-        };
-      }
-      const what = `${method} ${path.split('?')[0]}`;
-      return new Promise<unknown>((resolve, reject) => {
-        const req = request(opts, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = text;
-            try {
-              parsed = text ? JSON.parse(text) : undefined;
-            } catch {
-              // not JSON: keep the text
-            }
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) resolve(parsed);
-            else reject(new KubeApiError(status, parsed, what));
-          });
-        });
-        req.on('timeout', () =>
-          req.destroy(new Error(`${what}: no answer in ${API_TIMEOUT_MS} ms`)),
-        );
-        req.on('error', reject);
-        req.end(payload);
-      });
-    },
-  };
 }
 
 class ContinueExpired extends Error {
