@@ -64,9 +64,18 @@ function review(object: KubeObject, i: number): AdmissionReviewRequest {
   return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request };
 }
 
-export function podReview(): AdmissionReviewRequest {
-  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: metadata('checkout'), spec: podSpec(3) };
-  return review(pod, 1);
+/** A compliant Pod of `containers` containers (the Gatekeeper case, bench/gatekeeper.ts: 8). */
+export function podManifest(containers: number): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: metadata('checkout'),
+    spec: podSpec(containers),
+  };
+}
+
+export function podReview(containers = 3): AdmissionReviewRequest {
+  return review(podManifest(containers), 1);
 }
 
 export function deploymentReview(): AdmissionReviewRequest {

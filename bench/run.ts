@@ -10,7 +10,9 @@
 // N times, on the Deployment input), BENCH_INPUTS (comma list, default
 // pod,deployment,configmap,flood; flood is 1 MiB Secrets and ConfigMaps on fresh processes, flood.ts),
 // BENCH_TARGETS (comma list, default palisade,null,opa; the summary needs all three),
-// BENCH_RESULTS (output file, default bench/results.json).
+// BENCH_RESULTS (output file, default bench/results.json). The input gatekeeper is the PSS
+// baseline templates in Palisade and in `gator bench` (gatekeeper.ts), BENCH_GK_ITERATIONS
+// reviews each (default 2000).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -24,13 +26,20 @@ import { buildPolicySet } from './policy-set';
 import { listenPort } from './listen-port';
 import { startWithConfig } from './palisade-process';
 import { runFlood, type FloodResult } from './flood';
+import {
+  gatekeeperLines,
+  gatekeeperSummary,
+  runGatekeeperBench,
+  type GatekeeperBenchResult,
+} from './gatekeeper';
 import { peakRssMiB } from './rss-samples';
 import { ROOT } from '../test/support/root';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SCALE = Number(process.env.BENCH_POLICY_SCALE ?? 1);
-const INPUTS = (process.env.BENCH_INPUTS ?? 'pod,deployment,configmap,flood').split(',');
+const INPUTS = (process.env.BENCH_INPUTS ?? 'pod,deployment,configmap,flood,gatekeeper').split(',');
+const GK_ITERATIONS = Number(process.env.BENCH_GK_ITERATIONS ?? 2000);
 const RATES = [undefined, 500, 1000];
 const TARGETS = (process.env.BENCH_TARGETS ?? 'palisade,null,opa').split(',');
 
@@ -204,7 +213,11 @@ async function main() {
           durationS: DURATION_S,
         })
       : [];
-    writeSummary(results, scaled, flood);
+    const gk = INPUTS.includes('gatekeeper')
+      ? await runGatekeeperBench({ work, iterations: GK_ITERATIONS })
+      : undefined;
+    if (gk) process.stderr.write(gatekeeperLines(gk));
+    writeSummary(results, scaled, flood, gk);
   } finally {
     for (const t of targets) t.proc.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
@@ -215,6 +228,7 @@ function writeSummary(
   results: CaseResult[],
   scaled?: { count: number; evalUs: number; baseEvalUs: number },
   flood: FloodResult[] = [],
+  gk?: GatekeeperBenchResult,
 ): void {
   const find = (t: string, input: string, load: string) =>
     results.find((r) => r.target === t && r.input === input && r.load === load);
@@ -281,6 +295,7 @@ function writeSummary(
       flood,
     });
   }
+  if (gk) Object.assign(summary, gatekeeperSummary(gk));
   summary.results = results;
   const out = process.env.BENCH_RESULTS ?? join(ROOT, 'bench', 'results.json');
   writeFileSync(out, JSON.stringify(summary, null, 2) + '\n');
