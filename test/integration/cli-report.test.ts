@@ -123,8 +123,12 @@ describe('palisade report', () => {
       '--page-size must be an integer from 1 to 5000 (got "0")',
     ],
     [
-      ['--kubeconfig', 'k', '-n', 'shop'],
-      '-n and --namespace-labels describe manifests; a cluster has its own',
+      ['--kubeconfig', 'k', '--namespace-labels', 'tier=prod'],
+      '--namespace-labels describes manifests; a cluster has its own',
+    ],
+    [
+      ['-f', 'x.yaml', '-n', 'a', '-n', 'b'],
+      '-n names the one namespace of manifests that name none; give it once',
     ],
     [['-f', '-', '-f', '-'], 'stdin (-) can be read only once'],
     [

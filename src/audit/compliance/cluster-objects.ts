@@ -14,6 +14,8 @@ export interface ClusterScanOptions {
   kubeconfig: string;
   /** Objects per list page. */
   pageSize: number;
+  /** Only these namespaces' objects (cluster-scoped objects are always listed); unset: all. */
+  namespaces?: readonly string[];
   /** Called with what is worth telling the user (a kind not served, a policy of every kind). */
   onNote(note: string): void;
   /** Each object's audit as it is evaluated (a restarted list gives an object again). */
@@ -24,8 +26,8 @@ export interface ClusterScanOptions {
 const NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /**
- * Lists, evaluates and tallies. Each kind is tallied apart (a fork of `tally`) and merged when
- * its list is complete: a list whose continue token expired (410) starts over, its fork is then
+ * Lists, evaluates and tallies. Each list (a kind, in one namespace or all) is tallied apart (a
+ * fork of `tally`) and merged when it is complete: a list whose continue token expired (410) starts over, its fork is then
  * dropped, and each object is counted once.
  */
 export async function scanCluster(
@@ -53,25 +55,29 @@ export async function scanCluster(
       continue;
     }
     const info = kindInfo(kind, resource);
-    let part = tally.fork();
-    await api.listAll(resource, {
-      limit: opts.pageSize,
-      onRestart: () => {
-        part = tally.fork();
-      },
-      onPage: async (items) => {
-        for (const object of items) {
-          // A list's items carry no apiVersion/kind of their own (the List has them).
-          const full = { ...object, apiVersion: resource.apiVersion, kind: resource.kind };
-          const audit = await auditObject(full, info, snapshot, {
-            namespaceLabels: namespaceLabelsOf,
-          });
-          part.add(audit);
-          opts.onAudit?.(audit);
-        }
-      },
-    });
-    tally.merge(part);
+    const scopes = resource.namespaced && opts.namespaces ? opts.namespaces : [undefined];
+    for (const namespace of scopes) {
+      let part = tally.fork();
+      await api.listAll(resource, {
+        ...(namespace ? { namespace } : {}),
+        limit: opts.pageSize,
+        onRestart: () => {
+          part = tally.fork();
+        },
+        onPage: async (items) => {
+          for (const object of items) {
+            // A list's items carry no apiVersion/kind of their own (the List has them).
+            const full = { ...object, apiVersion: resource.apiVersion, kind: resource.kind };
+            const audit = await auditObject(full, info, snapshot, {
+              namespaceLabels: namespaceLabelsOf,
+            });
+            part.add(audit);
+            opts.onAudit?.(audit);
+          }
+        },
+      });
+      tally.merge(part);
+    }
   }
 }
 

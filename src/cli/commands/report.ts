@@ -18,7 +18,7 @@ import { requestNamespace } from '../../policy/source/manifest-request';
 import type { SourceDocument } from '../../policy/source/yaml';
 import { CliError, usageError } from '../cli-error';
 import { painter } from '../color';
-import { parseFormatSpecs } from '../formatters';
+import { parseFormatSpecs, type OutputSpec } from '../formatters';
 import type { CliIo } from '../io';
 import { cliNamespaceLabels, parseLabelFlags, warnUnknownNamespaces } from '../namespace-labels';
 import { writeOutputs } from '../outputs';
@@ -38,7 +38,9 @@ background audit evaluates them: admission's engine, config and exemptions (docs
 Objects:
   -f, --file PATH     manifests or \`kubectl get -o yaml\` output (a List): a file, a directory
                       or - for stdin; repeatable
-  -n, --namespace NS  namespace of manifests that do not name one (default "default")
+  -n, --namespace NS  namespace of manifests that do not name one (default "default"); with
+                      --kubeconfig, only this namespace's objects (repeatable; cluster-scoped
+                      objects are always listed)
   --namespace-labels K=V[,K=V]
                       labels of the manifests' namespaces, for match.namespaceSelector
                       (a Namespace among the inputs brings its own); repeatable
@@ -60,13 +62,62 @@ Output:
 Exit: 0 every covered control holds, 1 a control fails, 2 usage, input or tool error, or an
 object that could not be evaluated.`;
 
+/** The command line, checked once: every usage error before anything is read. */
+interface ReportOptions {
+  files: string[];
+  kubeconfig?: string;
+  /** Manifests: the one namespace of objects that name none; a cluster: the namespaces listed. */
+  namespaces: string[];
+  flagLabels?: Record<string, string>;
+  pageSize: number;
+  maxFailures: number;
+  policies: { config?: string; bundle?: string; policies: string[] };
+  outputs: OutputSpec<ReportFormat>[];
+}
+
 export async function reportCommand(argv: string[], io: CliIo): Promise<number> {
+  const opts = parseOptions(argv);
+  if (!opts) {
+    io.stdout.write(`${REPORT_USAGE}\n`);
+    return 0;
+  }
+  // Manifests are read and checked before the policies load: a bad input fails fast.
+  const manifests = opts.kubeconfig
+    ? undefined
+    : await readManifests(opts.files, opts.namespaces[0], io);
+  const opened = await openPolicies(opts.policies, io);
+  let report: ComplianceReport;
+  try {
+    for (const note of opened.notes) io.stderr.write(`palisade: ${note}\n`);
+    const tally = new ComplianceTally(enabled(opened), CATALOGUE, opts.maxFailures || Infinity);
+    const source = manifests
+      ? await tallyManifests(manifests, opened, tally, opts, io)
+      : await tallyCluster(opened, tally, opts, io);
+    report = tally.report({
+      generatedAt: new Date().toISOString(),
+      palisadeVersion: VERSION,
+      source,
+    });
+  } finally {
+    await opened.runtime.close();
+  }
+  await writeOutputs(
+    opts.outputs,
+    (format, color) => RENDERERS[format](report, painter(color)),
+    io,
+  );
+  if (report.totals.errors > 0) return 2;
+  return report.frameworks.some((f) => f.summary.failing > 0) ? 1 : 0;
+}
+
+/** The options, or undefined for --help. */
+function parseOptions(argv: string[]): ReportOptions | undefined {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
       file: { type: 'string', short: 'f', multiple: true },
-      namespace: { type: 'string', short: 'n' },
+      namespace: { type: 'string', short: 'n', multiple: true },
       'namespace-labels': { type: 'string', multiple: true },
       kubeconfig: { type: 'string' },
       'page-size': { type: 'string' },
@@ -79,10 +130,7 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    io.stdout.write(`${REPORT_USAGE}\n`);
-    return 0;
-  }
+  if (values.help) return undefined;
   const files = [...(values.file ?? []), ...positionals];
   if (files.length === 0 && !values.kubeconfig) {
     throw usageError(
@@ -94,52 +142,45 @@ export async function reportCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (files.filter((f) => f === '-').length > 1)
     throw usageError('stdin (-) can be read only once');
-  if (values.kubeconfig && (values.namespace || values['namespace-labels'])) {
-    throw usageError('-n and --namespace-labels describe manifests; a cluster has its own');
+  const namespaces = values.namespace ?? [];
+  if (values.kubeconfig && values['namespace-labels']) {
+    throw usageError('--namespace-labels describes manifests; a cluster has its own');
   }
-  const pageSize = integer('--page-size', values['page-size'], 500, 1, 5000);
-  const maxFailures = integer('--max-failures', values['max-failures'], 100, 0, 1_000_000);
-  const outputs = parseFormatSpecs<ReportFormat>(values.format ?? [], REPORT_FORMATS);
-  const flagLabels = values['namespace-labels'] && parseLabelFlags(values['namespace-labels']);
+  if (!values.kubeconfig && namespaces.length > 1) {
+    throw usageError('-n names the one namespace of manifests that name none; give it once');
+  }
+  const labels = values['namespace-labels'];
+  return {
+    files,
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+    namespaces,
+    ...(labels ? { flagLabels: parseLabelFlags(labels) } : {}),
+    pageSize: integer('--page-size', values['page-size'], 500, 1, 5000),
+    maxFailures: integer('--max-failures', values['max-failures'], 100, 0, 1_000_000),
+    policies: { config: values.config, bundle: values.bundle, policies: values.policy ?? [] },
+    outputs: parseFormatSpecs<ReportFormat>(values.format ?? [], REPORT_FORMATS),
+  };
+}
 
-  // Manifests are read and checked before the policies load: a bad input fails fast.
-  const manifests = files.length > 0 ? await readManifests(files, values.namespace, io) : undefined;
-  const opened = await openPolicies(
-    { config: values.config, bundle: values.bundle, policies: values.policy ?? [] },
-    io,
+async function tallyCluster(
+  opened: OpenPolicies,
+  tally: ComplianceTally,
+  opts: ReportOptions,
+  io: CliIo,
+): Promise<ReportSource> {
+  const kubeconfig = opts.kubeconfig!;
+  await scanCluster(
+    opened.snapshot,
+    {
+      kubeconfig,
+      pageSize: opts.pageSize,
+      ...(opts.namespaces.length > 0 ? { namespaces: opts.namespaces } : {}),
+      onNote: (note) => io.stderr.write(`palisade: ${note}\n`),
+      onAudit: (audit) => sayNotEvaluated(audit, io),
+    },
+    tally,
   );
-  let report: ComplianceReport;
-  try {
-    for (const note of opened.notes) io.stderr.write(`palisade: ${note}\n`);
-    const tally = new ComplianceTally(enabled(opened), CATALOGUE, maxFailures || Infinity);
-    let source: ReportSource;
-    if (manifests) {
-      await tallyManifests(manifests, opened, tally, flagLabels, io);
-      source = { type: 'manifests', inputs: files };
-    } else {
-      await scanCluster(
-        opened.snapshot,
-        {
-          kubeconfig: values.kubeconfig!,
-          pageSize,
-          onNote: (note) => io.stderr.write(`palisade: ${note}\n`),
-          onAudit: (audit) => sayNotEvaluated(audit, io),
-        },
-        tally,
-      );
-      source = { type: 'cluster', inputs: [values.kubeconfig!] };
-    }
-    report = tally.report({
-      generatedAt: new Date().toISOString(),
-      palisadeVersion: VERSION,
-      source,
-    });
-  } finally {
-    await opened.runtime.close();
-  }
-  await writeOutputs(outputs, (format, color) => RENDERERS[format](report, painter(color)), io);
-  if (report.totals.errors > 0) return 2;
-  return report.frameworks.some((f) => f.summary.failing > 0) ? 1 : 0;
+  return { type: 'cluster', inputs: [kubeconfig] };
 }
 
 interface Manifest {
@@ -179,9 +220,9 @@ async function tallyManifests(
   manifests: readonly Manifest[],
   opened: OpenPolicies,
   tally: ComplianceTally,
-  flagLabels: Record<string, string> | undefined,
+  opts: ReportOptions,
   io: CliIo,
-): Promise<void> {
+): Promise<ReportSource> {
   const asInputs = manifests.map((m) => ({
     review: {
       request: {
@@ -190,7 +231,7 @@ async function tallyManifests(
       },
     },
   }));
-  const namespaces = cliNamespaceLabels(asInputs, flagLabels);
+  const namespaces = cliNamespaceLabels(asInputs, opts.flagLabels);
   const progress = progressBar(io.stderr, manifests.length, 'evaluating');
   for (const m of manifests) {
     const audit = await auditObject(m.object, m.kind, opened.snapshot, {
@@ -203,6 +244,7 @@ async function tallyManifests(
   }
   progress.done();
   warnUnknownNamespaces(namespaces, io);
+  return { type: 'manifests', inputs: opts.files };
 }
 
 /** An object that could not be evaluated is named on stderr with the reason (exit 2). */

@@ -39,16 +39,18 @@ function fakeKube(): KubeResources & { lists: string[] } {
     lists,
     resolve: (gvk) => Promise.resolve(served.get(gvk.kind)),
     async listAll(r: ResourceInfo, o: ListAllOptions) {
-      lists.push(`${r.plural} limit=${o.limit}`);
+      lists.push(`${r.plural}${o.namespace ? ` -n ${o.namespace}` : ''} limit=${o.limit}`);
       if (r.kind === 'Namespace') {
         await o.onPage([
           { metadata: { name: 'prod', labels: { tier: 'production' } } },
           { metadata: { name: 'dev', labels: { tier: 'development' } } },
         ]);
       } else {
-        await o.onPage([pod('a', 'prod')]);
+        const all = [pod('a', 'prod'), pod('b', 'dev')];
+        const mine = all.filter((p) => !o.namespace || p.metadata!.namespace === o.namespace);
+        await o.onPage(mine.slice(0, 1));
         o.onRestart?.();
-        await o.onPage([pod('a', 'prod'), pod('b', 'dev')]);
+        await o.onPage(mine);
       }
       return { resourceVersion: '9' };
     },
@@ -115,5 +117,32 @@ describe('scanCluster', () => {
       'Secrets are not listed: that would read their data (as the audit, docs/audit.md)',
       'Deployment (apps/v1) is not served by the cluster: not listed',
     ]);
+  });
+
+  it('lists namespaced kinds only in the namespaces asked for, a restart in one keeping the others', async () => {
+    const snapshot = stubSnapshot([{ id: 'everywhere' }], stubEvaluator());
+    const kube = fakeKube();
+    const tally = new ComplianceTally(
+      snapshot.policies.map((p) => ({ ...p.meta, action: 'deny' as const })),
+    );
+    await scanCluster(
+      snapshot,
+      { kubeconfig: 'unused', pageSize: 5, namespaces: ['prod', 'dev'], onNote: () => undefined },
+      tally,
+      kube,
+    );
+    // Namespaces themselves are cluster-scoped: listed whole, for their labels.
+    expect(kube.lists).toEqual([
+      'namespaces limit=5',
+      'pods -n prod limit=5',
+      'pods -n dev limit=5',
+    ]);
+    const report = tally.report({
+      generatedAt: '',
+      palisadeVersion: '',
+      source: { type: 'cluster', inputs: [] },
+    });
+    expect(report.totals.objects).toBe(2);
+    expect(report.policies[0]!.objects).toEqual({ pass: 2, fail: 0, error: 0 });
   });
 });
