@@ -113,7 +113,7 @@ export class AuditScan {
         'audit: kinds not in the kinds table are not audited',
       );
     }
-    for (const writer of this.deps.writers) await writer.load();
+    for (const writer of this.deps.writers) await writer.load(this.only);
     for (const kind of kinds) {
       const info = await this.deps.kube.resolve(kind);
       if (!info || !info.verbs.includes('list')) {
@@ -327,7 +327,7 @@ export class AuditScan {
             { err, namespace: scope || undefined, flavour: writer.flavour },
             'audit: writing reports failed; retrying',
           );
-          await writer.load().catch(() => undefined);
+          await writer.load(this.only).catch(() => undefined);
         }
       }
     }

@@ -40,7 +40,8 @@ export class ReportWriter {
     private readonly api: ReportApi,
     private readonly resources: ReportResources,
     readonly flavour: Flavour = 'openreports',
-    private readonly pageSize = 100,
+    /** Reports per list page: a report may be ~1 MiB, so pages stay small. */
+    private readonly pageSize = 10,
   ) {}
 
   private res(scope: string): ResourceInfo {
@@ -48,16 +49,25 @@ export class ReportWriter {
   }
 
   /** Learns the reports Palisade wrote before (this process or an earlier leader). */
-  async load(): Promise<void> {
+  async load(namespaces?: readonly string[]): Promise<void> {
     this.written.clear();
     const labelSelector = Object.entries(MANAGED_BY)
       .map(([k, v]) => `${k}=${v}`)
       .join(',');
-    for (const res of [this.resources.cluster, this.resources.namespaced]) {
+    // audit.namespaces: only those namespaces' reports (and no ClusterReport) are Palisade's to
+    // keep; reading every report in the cluster would also cost memory for nothing.
+    const lists: { res: ResourceInfo; namespace?: string }[] = namespaces
+      ? namespaces.map((namespace) => ({ res: this.resources.namespaced, namespace }))
+      : [{ res: this.resources.cluster }, { res: this.resources.namespaced }];
+    for (const { res, namespace } of lists) {
       await this.api.listAll(res, {
+        ...(namespace ? { namespace } : {}),
         limit: this.pageSize,
         labelSelector,
-        onRestart: () => this.written.clear(),
+        onRestart: () => {
+          if (namespace) this.written.delete(namespace);
+          else this.written.clear();
+        },
         onPage: (items) => {
           for (const o of items) {
             const md = o.metadata ?? {};

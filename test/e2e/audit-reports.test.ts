@@ -4,16 +4,14 @@
 // a fix flips the result in place without rewriting unchanged reports, a deleted object's results
 // go, a namespace being deleted loses its Report, and a restarted audit rewrites nothing.
 // The scan is limited to this test's namespaces (AuditScanDeps.namespaces): the cluster is shared.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { KUBECONFIG, kubectl, requireCluster, ROOT } from '../support/cluster';
+import { KUBECONFIG, kubectl, requireCluster } from '../support/cluster';
 import { fetchMetrics, metricValue } from '../support/https-client';
 import { startPalisade, type LogLine, type Palisade } from '../support/palisade';
 import { onlyPolicies } from '../support/policy-selection';
 import { BUNDLE } from '../support/root';
+import { applyIn, eventually, installReportCrds, reportsIn } from './audit-cluster';
 import { createNamespace, uniqueName } from './namespaces';
 
-const CRDS = join(ROOT, 'charts', 'palisade', 'files', 'crds');
 const nsA = uniqueName('a2-audit-a');
 const nsB = uniqueName('a2-audit-b');
 const lease = uniqueName('a2-audit-lease');
@@ -71,11 +69,6 @@ const deployment = (name: string, o: { privileged?: boolean; image?: string } = 
   },
 });
 
-async function apply(ns: string, obj: object): Promise<void> {
-  const r = await kubectl(['apply', '-n', ns, '-f', '-'], JSON.stringify(obj));
-  if (r.code !== 0) throw new Error(`kubectl apply: ${r.stderr}`);
-}
-
 interface Report {
   metadata: { name: string; resourceVersion: string };
   summary: Record<string, number>;
@@ -88,27 +81,6 @@ interface Report {
   }>;
 }
 
-async function reports(ns: string): Promise<Report[]> {
-  const r = await kubectl(['get', 'reports.openreports.io', '-n', ns, '-o', 'json']);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return (JSON.parse(r.stdout) as { items: Report[] }).items.sort((a, b) =>
-    a.metadata.name.localeCompare(b.metadata.name),
-  );
-}
-
-/** Polls `check` until it passes (bounded: 30 s); the last failure if it never does. */
-async function eventually<T>(check: () => Promise<T>): Promise<T> {
-  const until = Date.now() + 30_000;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
-
 const byName = (rs: Report[]) =>
   rs
     .flatMap((r) => r.results)
@@ -117,25 +89,14 @@ const byName = (rs: Report[]) =>
 
 beforeAll(async () => {
   requireCluster();
-  for (const f of readdirSync(CRDS)) {
-    const r = await kubectl(['apply', '--server-side', '-f', join(CRDS, f)]);
-    if (r.code !== 0) throw new Error(`CRD ${f}: ${r.stderr}`);
-  }
-  const wait = await kubectl([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    'crd/reports.openreports.io',
-    'crd/clusterreports.openreports.io',
-  ]);
-  if (wait.code !== 0) throw new Error(wait.stderr);
+  await installReportCrds();
   await createNamespace(nsA);
   await createNamespace(nsB);
   // Before the audit runs (no webhook here): one privileged, one on :latest, two clean.
-  await apply(nsA, deployment('priv', { privileged: true }));
-  await apply(nsA, deployment('latest', { image: 'registry.example.com/app:latest' }));
-  await apply(nsA, deployment('clean'));
-  await apply(nsB, deployment('clean'));
+  await applyIn(nsA, deployment('priv', { privileged: true }));
+  await applyIn(nsA, deployment('latest', { image: 'registry.example.com/app:latest' }));
+  await applyIn(nsA, deployment('clean'));
+  await applyIn(nsB, deployment('clean'));
 });
 
 afterAll(async () => {
@@ -147,7 +108,7 @@ afterAll(async () => {
 it('writes a Report per namespace with exactly the failures, split at maxResultsPerReport', async () => {
   const p = await startAuditing();
   await p.waitForLog((l) => l.msg === WRITTEN);
-  const a = await reports(nsA);
+  const a = await reportsIn<Report>(nsA);
   // 3 objects × 2 policies = 6 results; 4 per report, an object's results kept together.
   expect(a.map((r) => [r.metadata.name, r.results.length])).toEqual([
     ['palisade-audit', 4],
@@ -178,7 +139,7 @@ it('writes a Report per namespace with exactly the failures, split at maxResults
   expect(JSON.parse(fail.properties.controls!)).toMatchObject({
     pss: { level: 'baseline', check: 'privileged' },
   });
-  expect(byName(await reports(nsB))).toEqual([
+  expect(byName(await reportsIn<Report>(nsB))).toEqual([
     'clean disallow-latest-tag pass',
     'clean pss-baseline-privileged pass',
   ]);
@@ -208,16 +169,16 @@ it('shows the summary counts in the columns of kubectl get reports', async () =>
 });
 
 it('flips a fixed object to pass in place, and leaves reports whose results did not change alone', async () => {
-  const before = await reports(nsA);
+  const before = await reportsIn<Report>(nsA);
   const passes = written(palisade!).length;
   // An edit that changes no result (clean, in the first part), then the fix (priv, the second).
-  await apply(nsA, {
+  await applyIn(nsA, {
     ...deployment('clean'),
     metadata: { name: 'clean', labels: { touched: 'yes' } },
   });
-  await apply(nsA, deployment('priv'));
+  await applyIn(nsA, deployment('priv'));
   const after = await eventually(async () => {
-    const now = await reports(nsA);
+    const now = await reportsIn<Report>(nsA);
     expect(byName(now)).toContain('priv pss-baseline-privileged pass');
     return now;
   });
@@ -268,7 +229,7 @@ it('removes the results of a deleted object, and the extra part it no longer nee
   const r = await kubectl(['delete', 'deployment', 'latest', '-n', nsA]);
   expect(r.code).toBe(0);
   const now = await eventually(async () => {
-    const rs = await reports(nsA);
+    const rs = await reportsIn<Report>(nsA);
     expect(byName(rs).some((x) => x.startsWith('latest '))).toBe(false);
     return rs;
   });
@@ -276,13 +237,13 @@ it('removes the results of a deleted object, and the extra part it no longer nee
 });
 
 it('rewrites nothing when a restarted audit finds the same results', async () => {
-  const before = await reports(nsA);
+  const before = await reportsIn<Report>(nsA);
   await palisade!.stop();
   const p = await startAuditing();
   const line = (await p.waitForLog((l) => l.msg === WRITTEN)) as Written;
   expect([line.created, line.replaced, line.deleted]).toEqual([0, 0, 0]);
   expect(line.unchanged).toBeGreaterThan(0);
-  expect((await reports(nsA)).map((r) => r.metadata.resourceVersion)).toEqual(
+  expect((await reportsIn<Report>(nsA)).map((r) => r.metadata.resourceVersion)).toEqual(
     before.map((r) => r.metadata.resourceVersion),
   );
 });
@@ -290,6 +251,6 @@ it('rewrites nothing when a restarted audit finds the same results', async () =>
 it('deletes the Report of a namespace being deleted', async () => {
   const r = await kubectl(['delete', 'namespace', nsB, '--wait=false']);
   expect(r.code).toBe(0);
-  await eventually(async () => expect(await reports(nsB)).toEqual([]));
-  expect((await reports(nsA)).length).toBe(1);
+  await eventually(async () => expect(await reportsIn<Report>(nsB)).toEqual([]));
+  expect((await reportsIn<Report>(nsA)).length).toBe(1);
 });
