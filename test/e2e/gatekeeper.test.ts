@@ -255,6 +255,64 @@ it('deleting a template deletes its constraint CRD', async () => {
   );
 });
 
+it('adopts the constraint CRD Gatekeeper left, keeping its constraints', async () => {
+  const kind = 'K8sAdoptedLabels';
+  const crdName = 'k8sadoptedlabels.constraints.gatekeeper.sh';
+  // As Gatekeeper leaves it when uninstalled with its CRDs kept: its label, not Palisade's.
+  const left = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: crdName, labels: { 'gatekeeper.sh/constraint': 'yes' } },
+    spec: {
+      group: 'constraints.gatekeeper.sh',
+      scope: 'Cluster',
+      names: { kind, plural: 'k8sadoptedlabels', categories: ['constraint', 'constraints'] },
+      versions: [
+        {
+          name: 'v1beta1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: {
+            openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+          },
+        },
+      ],
+    },
+  };
+  const template = TEMPLATE.replace(/k8srequiredlabels/g, 'k8sadoptedlabels').replace(
+    'K8sRequiredLabels',
+    kind,
+  );
+  const constraint = CONSTRAINT.replace('K8sRequiredLabels', kind).replace(
+    'pod-must-have-team',
+    'adopted-must-have-team',
+  );
+  try {
+    await ok(['apply', '-f', '-'], JSON.stringify(left));
+    await ok(['wait', '--for=condition=established', '--timeout=60s', `crd/${crdName}`]);
+    await ok(['apply', '-f', '-'], constraint);
+    await ok(['apply', '-f', '-'], template);
+    const { object } = await ownEntry('constrainttemplate', 'k8sadoptedlabels');
+    expect(object.status.created).toBe(true);
+    const crd = await getJson('crd', crdName);
+    expect(crd.metadata.labels).toMatchObject({
+      'gatekeeper.sh/constraint': 'yes',
+      'app.kubernetes.io/managed-by': 'palisade',
+    });
+    const { entry } = await ownEntry('k8sadoptedlabels', 'adopted-must-have-team');
+    expect(entry.enforced).toBe(true);
+    expect((await createPod('unlabelled', {})).stderr).toBe(
+      denied(
+        '1 violation of 1 policy:\n- [adopted-must-have-team] you must provide labels: {"team"}\n',
+      ),
+    );
+  } finally {
+    await kubectl(['delete', '-f', '-', '--ignore-not-found'], template);
+    await kubectl(['delete', 'crd', crdName, '--ignore-not-found']);
+  }
+});
+
 it('refuses to start while Gatekeeper is installed, saying so, with exit code 3', async () => {
   // Gatekeeper's webhook configuration, as its chart labels it (no webhooks: it judges nothing).
   const name = `gatekeeper-validating-webhook-configuration-${run}`;

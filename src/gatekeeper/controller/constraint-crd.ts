@@ -27,9 +27,15 @@ export interface ConstraintKind {
 export const constraintPlural = (kind: string) => kind.toLowerCase();
 export const constraintCrdName = (kind: string) => `${constraintPlural(kind)}.${CONSTRAINT_GROUP}`;
 
-/** A CRD Palisade made (and may therefore update or delete). */
+/**
+ * A CRD Palisade may update or delete: one it made, or a constraint CRD Gatekeeper made
+ * (labelled gatekeeper.sh/constraint), adopted when moving from Gatekeeper (which start has
+ * checked is gone). Any other CRD of that name is left alone.
+ */
 export function owned(crd: CustomResourceDefinition): boolean {
-  return crd.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'palisade';
+  const labels = crd.metadata.labels ?? {};
+  if (labels['app.kubernetes.io/managed-by'] === 'palisade') return true;
+  return labels['gatekeeper.sh/constraint'] === 'yes' && crd.spec.group === CONSTRAINT_GROUP;
 }
 
 export function constraintCrd(c: ConstraintKind): CustomResourceDefinition {

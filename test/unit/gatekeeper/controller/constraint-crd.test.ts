@@ -39,6 +39,12 @@ describe('constraintCrd', () => {
     });
     expect(owned(crd)).toBe(true);
     expect(owned({ ...crd, metadata: { name: 'x', labels: {} } })).toBe(false);
+    // Gatekeeper's own constraint CRDs are adopted; a CRD of another group never is.
+    const gatekeepers = { name: 'x', labels: { 'gatekeeper.sh/constraint': 'yes' } };
+    expect(owned({ ...crd, metadata: gatekeepers })).toBe(true);
+    expect(
+      owned({ ...crd, metadata: gatekeepers, spec: { ...crd.spec, group: 'example.com' } }),
+    ).toBe(false);
   });
 
   it('serves v1beta1 (stored) and v1alpha1, each with a status subresource', () => {
