@@ -102,6 +102,15 @@ afterAll(async () => {
 
 const control = (id: string) => page.locator(`.control[data-control="${id}"]`);
 const failureRows = (id: string) => control(id).locator('tr.failure');
+/** The controls a person sees (laid out, not hidden), in page order. */
+const visibleControls = () =>
+  page
+    .locator('.control')
+    .evaluateAll((els) =>
+      els
+        .filter((e) => (e as HTMLElement).offsetParent !== null)
+        .map((e) => e.getAttribute('data-control')),
+    );
 const framework = (id: string) => report.frameworks.find((f) => f.id === id)!;
 const failuresIn = (id: string) => {
   const [fw, ...rest] = id.split(':');
@@ -187,13 +196,7 @@ describe('the HTML compliance report in Chromium', () => {
 
   it('filters by control: only that control is shown', async () => {
     await page.selectOption('#filter-control', 'pss:hostNamespaces');
-    const shown = await page
-      .locator('.control')
-      .evaluateAll((els) =>
-        els
-          .filter((e) => (e as HTMLElement).offsetParent !== null)
-          .map((e) => e.getAttribute('data-control')),
-      );
+    const shown = await visibleControls();
     expect(shown).toEqual(['pss:hostNamespaces']);
     const expected = failuresIn('pss:hostNamespaces');
     expect(expected.map((f) => f.object.name)).toEqual(['api']);
@@ -207,13 +210,7 @@ describe('the HTML compliance report in Chromium', () => {
 
   it('filters by status: only the controls no enabled policy covers', async () => {
     await page.selectOption('#filter-status', 'not-covered');
-    const shown = await page
-      .locator('.control')
-      .evaluateAll((els) =>
-        els
-          .filter((e) => (e as HTMLElement).offsetParent !== null)
-          .map((e) => e.getAttribute('data-control')),
-      );
+    const shown = await visibleControls();
     const expected = report.frameworks.flatMap((f) =>
       f.controls.filter((c) => c.status === 'not-covered').map((c) => `${f.id}:${c.id}`),
     );
