@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { kubectl, requireCluster } from '../support/cluster';
 import { ROOT } from '../support/root';
+import { until } from './gatekeeper-support';
 import { uniqueName } from './namespaces';
 
 const release = uniqueName('palisade');
@@ -114,13 +115,10 @@ it('may write a CRD of constraints.gatekeeper.sh, and no other', async () => {
   const other = crd('e2e.palisade.dev', `E2eOther${release.slice(-8)}`);
   const expected = `ValidatingAdmissionPolicy '${release}-gatekeeper-crds' with binding '${release}-gatekeeper-crds' denied request: Palisade's service account may only write CustomResourceDefinitions of constraints.gatekeeper.sh`;
   // The apiserver loads admission policies through an informer: poll (bounded) until in force.
-  const deadline = Date.now() + 30_000;
-  let last = await as(['create', '--dry-run=server', '-f', '-'], other);
-  while (!last.stderr.includes(expected) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200)); // interval of a bounded condition poll
-    last = await as(['create', '--dry-run=server', '-f', '-'], other);
-  }
-  expect(last.stderr).toContain(expected);
+  const last = await until('the admission policy in force', async () => {
+    const r = await as(['create', '--dry-run=server', '-f', '-'], other);
+    return r.stderr.includes(expected) ? r : undefined;
+  });
   expect(last.code).toBe(1);
   const own = await as(
     ['create', '--dry-run=server', '-f', '-'],
