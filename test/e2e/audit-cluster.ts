@@ -1,5 +1,6 @@
 // What the audit's e2e tests share on the real cluster: the OpenReports CRDs installed from the
-// chart's copies, kubectl apply into a namespace, the Reports of a namespace, and a bounded poll.
+// chart's copies, a Deployment builder, kubectl apply into a namespace, the Reports of a
+// namespace, and a bounded poll.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubectl, ROOT } from '../support/cluster';
@@ -49,4 +50,37 @@ export async function eventually<T>(check: () => Promise<T>): Promise<T> {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+const probe = { httpGet: { path: '/healthz', port: 8080 } };
+/**
+ * A Deployment of one container (registry.example.com/app:1.0 with liveness and readiness
+ * probes unless told otherwise), for objects that pass or break the policies under test.
+ */
+export function deployment(
+  name: string,
+  o: { privileged?: boolean; image?: string; hostNetwork?: boolean; probes?: boolean } = {},
+) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          ...(o.hostNetwork ? { hostNetwork: true } : {}),
+          containers: [
+            {
+              name: 'app',
+              image: o.image ?? 'registry.example.com/app:1.0',
+              ...(o.probes === false ? {} : { livenessProbe: probe, readinessProbe: probe }),
+              ...(o.privileged ? { securityContext: { privileged: true } } : {}),
+            },
+          ],
+        },
+      },
+    },
+  };
 }

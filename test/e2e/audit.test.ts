@@ -8,7 +8,13 @@
 // only after it expires; the new leader deletes the Report of a namespace being deleted.
 // audit.namespaces keeps the scan to this test's namespaces: the cluster is shared.
 import { KUBECONFIG, kubectl, requireCluster } from '../support/cluster';
-import { applyIn as apply, eventually, installReportCrds, reportsIn } from './audit-cluster';
+import {
+  applyIn as apply,
+  deployment,
+  eventually,
+  installReportCrds,
+  reportsIn,
+} from './audit-cluster';
 import { startPalisade, type LogLine, type Palisade } from '../support/palisade';
 import { onlyPolicies } from '../support/policy-selection';
 import { BUNDLE } from '../support/root';
@@ -52,35 +58,6 @@ function startAuditing(): Promise<Palisade> {
     running.push(p);
     return p;
   });
-}
-
-const probe = { httpGet: { path: '/healthz', port: 8080 } };
-function deployment(
-  name: string,
-  o: { privileged?: boolean; image?: string; hostNetwork?: boolean; probes?: boolean } = {},
-) {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
-    spec: {
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          ...(o.hostNetwork ? { hostNetwork: true } : {}),
-          containers: [
-            {
-              name: 'app',
-              image: o.image ?? 'registry.example.com/app:1.0',
-              ...(o.probes === false ? {} : { livenessProbe: probe, readinessProbe: probe }),
-              ...(o.privileged ? { securityContext: { privileged: true } } : {}),
-            },
-          ],
-        },
-      },
-    },
-  };
 }
 
 interface Report {
