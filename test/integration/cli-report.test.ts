@@ -1,9 +1,9 @@
 // The built CLI's `palisade report` on manifests: outputs, exit codes, exemptions and every way
 // its input or options can be wrong (a clear message naming the file or flag, exit 2).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { ComplianceReport } from '../../src/audit/compliance/report-model';
 import { palisade } from './cli-run';
 
@@ -92,6 +92,38 @@ describe('palisade report', () => {
     const page = readFileSync(html, 'utf8');
     expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(page).toContain('data-control="pss:privileged" data-status="fail"');
+  });
+
+  it('reads a directory, recursively, and a kubectl List', async () => {
+    const dir = join(work, 'tree');
+    mkdirSync(join(dir, 'nested'), { recursive: true });
+    writeFileSync(join(dir, 'web.yaml'), PRIVILEGED);
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [parse(CLEAN), parse(PRIVILEGED.replace('web', 'db'))],
+    };
+    writeFileSync(join(dir, 'nested', 'list.json'), JSON.stringify(list));
+    const r = await palisade(['report', '-f', dir, ...BASELINE, '--format', 'json']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as ComplianceReport;
+    expect(report.totals.objects).toBe(3);
+    expect(control(report, 'pss', 'privileged').failures.map((f) => f.object)).toEqual([
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        namespace: 'shop',
+        name: 'db',
+        source: `${join(dir, 'nested', 'list.json')}:1`,
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        namespace: 'shop',
+        name: 'web',
+        source: `${join(dir, 'web.yaml')}:1`,
+      },
+    ]);
   });
 
   it('honours the config exemptions as admission does', async () => {
