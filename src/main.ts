@@ -253,7 +253,10 @@ function watchAll(
   const { metrics, logger } = deps;
   // First: the bundle watch follows a reload before "reloaded" is logged, so whoever reads that
   // line may change the new directory at once.
-  const stops: Array<() => void> = openSource(config.bundle) ? [] : [watchBundle(runtime)];
+  // gatekeeper.enabled: the serving bundle is the controller's compile of the built-in policies
+  // and the templates; reloading the built bundle directory would drop the templates.
+  const fromDir = !openSource(config.bundle) && !config.gatekeeper.enabled;
+  const stops: Array<() => void> = fromDir ? [watchBundle(runtime)] : [];
   runtime.on('reloaded', (kind) => {
     metrics.reloads.inc({ kind, result: 'success' });
     logger.info({ kind }, `${kind} reloaded`);
