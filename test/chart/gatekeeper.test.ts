@@ -148,6 +148,18 @@ describe('gatekeeper.enabled: true', () => {
   });
 });
 
+describe('the service account token', () => {
+  it.each([['auto'], ['cert-manager']])(
+    'is mounted with tls.mode %s: the controller talks to the apiserver',
+    (mode) => {
+      const objects = render({ set: { ...ON, 'tls.mode': mode } });
+      expect(find(objects, 'Deployment').spec.template.spec.automountServiceAccountToken).toBe(
+        true,
+      );
+    },
+  );
+});
+
 describe('gatekeeper.sync.kinds', () => {
   const objects = render({
     set: {
