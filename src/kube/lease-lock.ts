@@ -169,7 +169,7 @@ export class LeaderElector {
       { lease: this.lease.description, identity: this.o.identity },
       'leader election: became leader',
     );
-    this.o.onStartedLeading(this.leading.signal);
+    this.callback('onStartedLeading', () => this.o.onStartedLeading(this.leading!.signal));
   }
 
   private stopLeading(): void {
@@ -178,7 +178,17 @@ export class LeaderElector {
     this.leading = undefined;
     this.clock.clearTimeout(this.deadlineTimer);
     leading.abort();
-    this.o.onStoppedLeading();
+    this.callback('onStoppedLeading', () => this.o.onStoppedLeading());
+  }
+
+  // A callback that throws must not stop the renewals (the lease would then expire under a
+  // leader that still believes it leads): it is logged.
+  private callback(name: string, call: () => void): void {
+    try {
+      call();
+    } catch (err) {
+      this.o.logger.error({ err, callback: name }, 'leader election: a callback threw');
+    }
   }
 
   private observe(stored: StoredLease): void {
@@ -188,7 +198,7 @@ export class LeaderElector {
     const holder = stored.record.holderIdentity ?? '';
     if (holder !== this.lastHolder) {
       this.lastHolder = holder;
-      this.o.onNewLeader?.(holder);
+      this.callback('onNewLeader', () => this.o.onNewLeader?.(holder));
     }
   }
 

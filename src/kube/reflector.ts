@@ -136,6 +136,7 @@ export class Reflector<T extends ReflectedObject> {
       try {
         if (!this.resourceVersion || this.relistAsked) await this.list();
         if (this.stopped) return;
+        if (this.relistAsked) continue; // asked for during the list: list again now
         await this.watchOnce();
       } catch (err) {
         this.failed(err);

@@ -203,6 +203,32 @@ it('campaigns again after losing the lease, and leads again once it is free', as
   await a.elector.stop();
 });
 
+it('keeps renewing when a callback throws', async () => {
+  const store = new LeaseStore();
+  const clock = new FakeClock();
+  const elector = new LeaderElector(
+    store.client('a'),
+    {
+      identity: 'a',
+      leaseDurationSeconds: 15,
+      renewDeadlineSeconds: 10,
+      retryPeriodSeconds: 2,
+      logger: silentLogger,
+      onStartedLeading: () => {
+        throw new Error('boom');
+      },
+      onStoppedLeading: () => undefined,
+    },
+    clock,
+    () => 0,
+  );
+  elector.start();
+  await clock.advance(20_000);
+  expect(elector.isLeader).toBe(true);
+  expect(store.writes).toBe(11); // the create and a renewal every 2 s
+  await elector.stop();
+});
+
 it.each([
   [
     { leaseDurationSeconds: 10, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 },

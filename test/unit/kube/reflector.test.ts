@@ -115,6 +115,19 @@ it('relist() ends the watch and lists again, then watches from the new list', as
   t.reflector.stop();
 });
 
+it('relist() during a list lists again as soon as that list is done', async () => {
+  const t = setup([
+    { items: [obj('a', '1')], resourceVersion: '4' },
+    { items: [obj('b', '5')], resourceVersion: '20' },
+  ]);
+  t.reflector.start();
+  await Promise.resolve(); // the first list has been asked for, its page not handled yet
+  t.reflector.relist();
+  for (let i = 0; i < 20 && t.watches.length === 0; i++) await settle();
+  expect(t.listCalls).toHaveLength(2);
+  expect(t.watches.map((w) => w.rv)).toEqual(['20']);
+});
+
 it('starts the list over when its continue token has expired (410)', async () => {
   const t = setup([
     { items: [obj('a', '1')], resourceVersion: '', continue: 'old' },
