@@ -3,7 +3,6 @@
 // kubectl as a ConstraintTemplate) denies an Ingress whose host an existing Ingress already
 // claims, and allows it again once that Ingress is deleted. Every wait polls a condition with a
 // bound; nothing sleeps.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pinnedOpaPath } from '../../src/policy/build/opa';
@@ -12,6 +11,7 @@ import { KUBECONFIG, kubectl, requireCluster } from '../support/cluster';
 import { startPalisade, type Palisade } from '../support/palisade';
 import { onlyPolicies } from '../support/policy-selection';
 import { ROOT } from '../support/root';
+import { installTemplateCrd, kubectlOk, until as untilSupport } from './gatekeeper-support';
 import { createNamespace, uniqueName } from './namespaces';
 import { deleteWebhook, webhookConfiguration } from './webhook-configuration';
 
@@ -62,49 +62,16 @@ const ingress = (name: string, host: string) =>
     },
   });
 
-async function ok(args: string[], stdin?: string): Promise<string> {
-  const r = await kubectl(args, stdin);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** Polls until `probe` returns a value (bounded); the state seen last is in the error. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    const v = await probe().catch((e: unknown) => ((last = e), undefined));
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${ms} ms (${String(last)})\n${palisade?.output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 200)); // interval of a bounded condition poll
-  }
-}
+const ok = kubectlOk;
+const until = <T>(what: string, probe: () => Promise<T | undefined>) =>
+  untilSupport(what, probe, () => palisade?.output() ?? '');
 
 const tryCreate = (name: string, host: string) =>
   kubectl(['create', '--dry-run=server', '-f', '-'], ingress(name, host));
 
 beforeAll(async () => {
   requireCluster();
-  const crd = execFileSync(
-    join(ROOT, '.tools/bin/helm'),
-    [
-      'template',
-      'palisade',
-      join(ROOT, 'charts/palisade'),
-      '--set',
-      'gatekeeper.enabled=true',
-    ].concat(['--show-only', 'templates/gatekeeper-crd.yaml']),
-    { encoding: 'utf8' },
-  );
-  await ok(['apply', '-f', '-'], crd);
-  await ok([
-    'wait',
-    '--for=condition=established',
-    '--timeout=60s',
-    'crd/constrainttemplates.templates.gatekeeper.sh',
-  ]);
+  await installTemplateCrd();
   palisade = await startPalisade({
     config: {
       policies: onlyPolicies({}),
