@@ -11,8 +11,8 @@
 // pod,deployment,configmap,flood; flood is 1 MiB Secrets and ConfigMaps on fresh processes, flood.ts),
 // BENCH_TARGETS (comma list, default palisade,null,opa; the summary needs all three),
 // BENCH_RESULTS (output file, default bench/results.json). The input gatekeeper is the PSS
-// baseline templates in Palisade and in `gator bench` (gatekeeper.ts), BENCH_GK_ITERATIONS
-// reviews each (default 2000).
+// baseline templates in Palisade and in `gator bench` (gatekeeper.ts): BENCH_GK_ROUNDS rounds
+// (default 5) of BENCH_GK_ITERATIONS reviews per engine (default 1000).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -39,7 +39,8 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SCALE = Number(process.env.BENCH_POLICY_SCALE ?? 1);
 const INPUTS = (process.env.BENCH_INPUTS ?? 'pod,deployment,configmap,flood,gatekeeper').split(',');
-const GK_ITERATIONS = Number(process.env.BENCH_GK_ITERATIONS ?? 2000);
+const GK_ITERATIONS = Number(process.env.BENCH_GK_ITERATIONS ?? 1000);
+const GK_ROUNDS = Number(process.env.BENCH_GK_ROUNDS ?? 5);
 const RATES = [undefined, 500, 1000];
 const TARGETS = (process.env.BENCH_TARGETS ?? 'palisade,null,opa').split(',');
 
@@ -214,7 +215,7 @@ async function main() {
         })
       : [];
     const gk = INPUTS.includes('gatekeeper')
-      ? await runGatekeeperBench({ work, iterations: GK_ITERATIONS })
+      ? await runGatekeeperBench({ work, iterations: GK_ITERATIONS, rounds: GK_ROUNDS })
       : undefined;
     if (gk) process.stderr.write(gatekeeperLines(gk));
     writeSummary(results, scaled, flood, gk);
