@@ -63,7 +63,7 @@ describe('palisade report', () => {
       file('pods.yaml', `${PRIVILEGED}---\n${CLEAN}`),
       ...BASELINE,
     ]);
-    expect(r.code).toBe(1);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: '' });
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^Compliance report: 2 objects, 2 checked by \d+ enabled policies/);
     expect(lines).toContain(
@@ -105,7 +105,7 @@ describe('palisade report', () => {
     };
     writeFileSync(join(dir, 'nested', 'list.json'), JSON.stringify(list));
     const r = await palisade(['report', '-f', dir, ...BASELINE, '--format', 'json']);
-    expect(r.code).toBe(1);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: '' });
     const report = JSON.parse(r.stdout) as ComplianceReport;
     expect(report.totals.objects).toBe(3);
     expect(control(report, 'pss', 'privileged').failures.map((f) => f.object)).toEqual([
