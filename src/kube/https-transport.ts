@@ -2,7 +2,7 @@
 // applyToHTTPSOptions: certificates, tokens, exec plugins), for resources.ts: client-node's
 // typed clients would re-shape the objects (Date timestamps, unknown fields dropped). A failed
 // call throws a KubeApiError shaped as client-node's ApiException, so apiStatus/apiReason read it.
-import { request, type RequestOptions } from 'node:https';
+import { Agent, request, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { API_TIMEOUT_MS } from './client';
 
@@ -31,6 +31,7 @@ export function httpsTransport(kc: KubeConfig): Transport {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const server = new URL(cluster.server);
+  const agents = keptAliveAgents();
   return {
     async call(method, path, body, contentType = 'application/json') {
       const opts: RequestOptions = {
@@ -43,6 +44,7 @@ export function httpsTransport(kc: KubeConfig): Transport {
         timeout: API_TIMEOUT_MS,
       };
       await kc.applyToHTTPSOptions(opts);
+      opts.agent = agents.for(opts);
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       if (payload) {
         opts.headers = {
@@ -76,6 +78,40 @@ export function httpsTransport(kc: KubeConfig): Transport {
         req.on('error', reject);
         req.end(payload);
       });
+    },
+  };
+}
+
+// applyToHTTPSOptions makes a new Agent on every call: a new TLS handshake per request (a scan
+// of 20,000 objects is 40 pages, then the report writes). Requests with the same TLS material
+// share one kept-alive Agent instead; new material (a rotated client certificate) gets its own,
+// and the previous one is closed.
+function keptAliveAgents() {
+  let current: { key: string; agent: Agent } | undefined;
+  return {
+    for(opts: RequestOptions): Agent {
+      const key = JSON.stringify(
+        [opts.ca, opts.cert, opts.key, opts.pfx, opts.rejectUnauthorized, opts.servername].map(
+          (v) => (Buffer.isBuffer(v) ? v.toString('base64') : v),
+        ),
+      );
+      if (current?.key !== key) {
+        current?.agent.destroy();
+        const { ca, cert, key: privateKey, pfx, passphrase, rejectUnauthorized, servername } = opts;
+        const agent = new Agent({
+          keepAlive: true,
+          maxSockets: 4,
+          ca,
+          cert,
+          key: privateKey,
+          pfx,
+          passphrase,
+          rejectUnauthorized,
+          servername,
+        });
+        current = { key, agent };
+      }
+      return current.agent;
     },
   };
 }
