@@ -94,6 +94,24 @@ function target() {
 let sync: InventorySync | undefined;
 afterEach(() => sync?.stop());
 
+/** A started sync of Ingresses (and of Gatekeeper's Config unless `gatekeeperConfig` is null). */
+async function startSync(
+  kube: FakeKube,
+  t: ReturnType<typeof target>,
+  o: Partial<ConstructorParameters<typeof InventorySync>[0]> = {},
+): Promise<InventorySync> {
+  sync = new InventorySync({
+    kube: kube.api(),
+    target: t,
+    sync: { kinds: [INGRESS], maxObjects: 10_000 },
+    logger,
+    gatekeeperConfig: null,
+    ...o,
+  });
+  await sync.start();
+  return sync;
+}
+
 it("hands a paged list over as one setInventory, stripped, in Gatekeeper's layout", async () => {
   const kube = new FakeKube();
   kube.objects.set(
@@ -101,14 +119,7 @@ it("hands a paged list over as one setInventory, stripped, in Gatekeeper's layou
     Array.from({ length: 1200 }, (_, i) => ingress(`i${i}`, `h${i}`)),
   );
   const t = target();
-  sync = new InventorySync({
-    kube: kube.api(),
-    target: t,
-    sync: { kinds: [INGRESS], maxObjects: 10_000 },
-    logger,
-    gatekeeperConfig: null,
-  });
-  await sync.start();
+  await startSync(kube, t);
   expect(t.calls).toHaveLength(1);
   const ingresses = t.last().namespace.web['networking.k8s.io/v1'].Ingress;
   expect(Object.keys(ingresses)).toHaveLength(1200);
@@ -124,24 +135,17 @@ it('coalesces a burst of watch events into one more setInventory; a deletion lea
   const kube = new FakeKube();
   kube.objects.set('Ingress', [ingress('a', 'a.example.com')]);
   const t = target();
-  sync = new InventorySync({
-    kube: kube.api(),
-    target: t,
-    sync: { kinds: [INGRESS], maxObjects: 10_000 },
-    logger,
-    gatekeeperConfig: null,
-  });
-  await sync.start();
+  const s = await startSync(kube, t);
   const push = await kube.watchOf('Ingress');
   for (let i = 0; i < 50; i++) push('ADDED', ingress(`n${i}`, `n${i}.example.com`));
   push('DELETED', ingress('a', 'a.example.com'));
-  await sync.flushNow();
+  await s.flushNow();
   expect(t.calls).toHaveLength(2);
   const names = Object.keys(t.last().namespace.web['networking.k8s.io/v1'].Ingress);
   expect(names).toHaveLength(50);
   expect(names).not.toContain('a');
   // Nothing changed: nothing handed over.
-  await sync.flushNow();
+  await s.flushNow();
   expect(t.calls).toHaveLength(2);
 });
 
@@ -154,21 +158,16 @@ it('drops objects past maxObjects and counts them', async () => {
   const t = target();
   const dropped: number[] = [];
   const sizes: number[] = [];
-  sync = new InventorySync({
-    kube: kube.api(),
-    target: t,
+  const s = await startSync(kube, t, {
     sync: { kinds: [INGRESS], maxObjects: 2 },
-    logger,
-    gatekeeperConfig: null,
     onDropped: (n) => dropped.push(n),
     onSize: (n) => sizes.push(n),
   });
-  await sync.start();
   expect(dropped).toEqual([1]);
   expect(sizes).toEqual([2]);
   const push = await kube.watchOf('Ingress');
   push('ADDED', ingress('d', 'd'));
-  await sync.flushNow();
+  await s.flushNow();
   expect(dropped).toEqual([1, 1]);
 });
 
@@ -187,16 +186,13 @@ it("syncs the kinds of Gatekeeper's Config syncOnly too", async () => {
   ]);
   kube.objects.set('Ingress', [ingress('a', 'a')]);
   const t = target();
-  sync = new InventorySync({
-    kube: kube.api(),
-    target: t,
+  const s = await startSync(kube, t, {
     sync: { kinds: [INGRESS], maxObjects: 100 },
-    logger,
+    gatekeeperConfig: undefined,
   });
-  await sync.start();
-  expect(sync.kinds()).toEqual([INGRESS, { group: '', version: 'v1', kind: 'Namespace' }]);
+  expect(s.kinds()).toEqual([INGRESS, { group: '', version: 'v1', kind: 'Namespace' }]);
   await kube.watchOf('Namespace');
-  await sync.flushNow();
+  await s.flushNow();
   expect(t.last().cluster.v1.Namespace['team-a'].metadata.labels).toEqual({ owner: 'a' });
 });
 
@@ -211,13 +207,11 @@ it("without permission to read Gatekeeper's Config, syncs the configured kinds a
     { level: 'warn' },
     { write: (line: string) => void warnings.push(JSON.parse(line).msg) },
   );
-  sync = new InventorySync({
-    kube: kube.api(),
-    target: t,
+  await startSync(kube, t, {
     sync: { kinds: [INGRESS], maxObjects: 100 },
     logger: log,
+    gatekeeperConfig: undefined,
   });
-  await sync.start();
   expect(Object.keys(t.last().namespace.web['networking.k8s.io/v1'].Ingress)).toEqual(['a']);
   expect(warnings).toEqual([
     "cannot read Gatekeeper's Config objects in gatekeeper-system: only gatekeeper.sync.kinds are synced into data.inventory",
