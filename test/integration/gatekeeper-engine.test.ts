@@ -2,7 +2,12 @@
 // own policies, and their constraints evaluated through handleAdmission: actions, two
 // constraints of one template, v0 and v1 Rego side by side, same-named libs of two templates,
 // CEL-only refused by name, a Rego error refused with its line while the rest serves, messages.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { handleAdmission } from '../../src/admission/handler';
+import { sandboxModule } from '../../src/gatekeeper/sandbox';
+import { Opa, pinnedOpaPath, type RegoModule } from '../../src/policy/build/opa';
 import { constraintPolicies } from '../../src/gatekeeper/policies';
 import type { Bundle } from '../../src/policy/bundle';
 import type { Evaluator } from '../../src/policy/engine';
@@ -246,5 +251,60 @@ describe('constraints change without a compile', () => {
     expect(rejected[0]?.message).toContain(
       'constraint K8sBrokenRego/x: its ConstraintTemplate k8sbrokenrego is not in the bundle',
     );
+  });
+});
+
+describe('a template that does not compile', () => {
+  it('leaves a bundle that serves, with the error, when it was the only template', async () => {
+    const only = fixtureObjects(['k8sbrokenrego.yaml']);
+    const broken = await compileAndStart(only, { templatesOnly: true });
+    try {
+      expect(broken.compiled.compiled).toEqual([]);
+      expect([...broken.compiled.errors.keys()]).toEqual(['k8sbrokenrego']);
+      const d = await handleAdmission(review(pod('web')), broken.runtime.snapshot);
+      expect(d.outcome).toBe('allow');
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
+describe('sandbox', () => {
+  it("rewrites packages and data refs from opa's AST, leaving strings, comments and data.inventory", async () => {
+    const opa = new Opa(pinnedOpaPath());
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-sandbox-'));
+    try {
+      const text = [
+        'package lib.helpers',
+        'import data.lib.other',
+        '# data.lib.x in a comment',
+        'x[v] { v := "data.lib.é"; data.lib.other.y[v]; not data.inventory.cluster["v1"] }',
+        'y { data["lib"].z == data.lib.w }',
+        '',
+      ].join('\n');
+      const file = join(dir, 'm.rego');
+      writeFileSync(file, text);
+      const ast = await opa.json<RegoModule>([
+        'parse',
+        '--format',
+        'json',
+        '--json-include',
+        'locations,-comments',
+        '--v0-compatible',
+        file,
+      ]);
+      expect(sandboxModule(text, ast, 'gatekeeper.t')).toBe(
+        [
+          'package gatekeeper.t.lib.helpers',
+          'import data.gatekeeper.t.lib.other',
+          '# data.lib.x in a comment',
+          'x[v] { v := "data.lib.é"; data.gatekeeper.t.lib.other.y[v]; not data.inventory.cluster["v1"] }',
+          'y { data.gatekeeper.t["lib"].z == data.gatekeeper.t.lib.w }',
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

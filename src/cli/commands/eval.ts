@@ -14,6 +14,8 @@ import type { CliIo } from '../io';
 import { cliNamespaceLabels, parseLabelFlags, warnUnknownNamespaces } from '../namespace-labels';
 import { writeOutputs } from '../outputs';
 import { inventoryOfDocuments } from '../../gatekeeper/inventory';
+import { loadGatekeeperObjects } from '../../gatekeeper/load-objects';
+import { compileGatekeeperInputs, hasGatekeeperObjects } from '../gatekeeper-inputs';
 import { openPolicies } from '../open-policies';
 import { STDIN } from '../../policy/source/yaml';
 import { prepareReviews } from '../prepare-reviews';
@@ -27,6 +29,8 @@ export const EVAL_USAGE = `Usage: palisade eval -f <file|dir|-> [-f ...] [option
 Evaluates Kubernetes manifests (multi-document YAML or JSON, a directory of them, or - for
 stdin, e.g. helm template output) as the AdmissionReviews the apiserver would send, with the
 webhook's own engine. A document that is an AdmissionReview is evaluated as it is.
+Gatekeeper ConstraintTemplates and constraints among the inputs are compiled (opa) and
+evaluated as the policies instead of the bundle's (docs/gatekeeper.md).
 
 Request:
   --operation OP      CREATE (default), UPDATE, DELETE or CONNECT
@@ -103,11 +107,14 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
 
   const input = await readDocuments(files, io.stdin);
   const old = values.old ? await readDocuments(values.old, io.stdin) : undefined;
-  const prepared = prepareReviews(input.docs, request, old?.docs);
+  // ConstraintTemplates and constraints among the inputs are policies, not objects to evaluate.
+  const gatekeeper = loadGatekeeperObjects(input.docs);
+  const prepared = prepareReviews(gatekeeper.rest, request, old?.docs);
   const inventory = values.inventory ? await readInventory(values.inventory, io) : undefined;
   // Every problem of every input at once, in input order; nothing is evaluated if there is one.
   throwOnProblems([
     ...input.problems,
+    ...gatekeeper.problems,
     ...(old?.problems ?? []),
     ...prepared.problems,
     ...(inventory?.problems ?? []),
@@ -122,29 +129,19 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     );
   }
 
-  const opened = await openPolicies(
-    { config: values.config, bundle: values.bundle, policies: values.policy ?? [], action },
-    io,
-  );
+  if (hasGatekeeperObjects(gatekeeper) && values.bundle) {
+    throw usageError(
+      '--bundle cannot be combined with ConstraintTemplates among the inputs (they compile into a bundle of their own)',
+    );
+  }
+  const compiled = hasGatekeeperObjects(gatekeeper)
+    ? await compileGatekeeperInputs(gatekeeper, io)
+    : undefined;
   let report: Report;
   try {
-    for (const note of opened.notes) io.stderr.write(`palisade: ${note}\n`);
-    if (inventory) await opened.runtime.setInventory(inventory.json);
-    const namespaces = cliNamespaceLabels(prepared.targets, flagLabels);
-    const progress = progressBar(io.stderr, prepared.targets.length, 'evaluating');
-    const results = await evaluateTargets(
-      prepared.targets,
-      opened.snapshot,
-      () => progress.tick(),
-      {
-        namespaceLabels: namespaces.lookup,
-      },
-    );
-    progress.done();
-    warnUnknownNamespaces(namespaces, io);
-    report = { results, policies: opened.evaluated, failOn, color: false, version: VERSION };
+    report = await evaluateAll(compiled);
   } finally {
-    await opened.runtime.close();
+    compiled?.close();
   }
   for (const r of report.results.filter((x) => x.error)) {
     io.stderr.write(
@@ -153,6 +150,38 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   }
   await writeOutputs(outputs, (format, color) => FORMATTERS[format]({ ...report, color }), io);
   return exitCode(report.results, failOn);
+
+  async function evaluateAll(gk: typeof compiled): Promise<Report> {
+    const opened = await openPolicies(
+      {
+        config: values.config,
+        bundle: gk?.bundle ?? values.bundle,
+        policies: values.policy ?? [],
+        action,
+        constraints: gk?.constraints,
+      },
+      io,
+    );
+    try {
+      for (const note of opened.notes) io.stderr.write(`palisade: ${note}\n`);
+      if (inventory) await opened.runtime.setInventory(inventory.json);
+      const namespaces = cliNamespaceLabels(prepared.targets, flagLabels);
+      const progress = progressBar(io.stderr, prepared.targets.length, 'evaluating');
+      const results = await evaluateTargets(
+        prepared.targets,
+        opened.snapshot,
+        () => progress.tick(),
+        {
+          namespaceLabels: namespaces.lookup,
+        },
+      );
+      progress.done();
+      warnUnknownNamespaces(namespaces, io);
+      return { results, policies: opened.evaluated, failOn, color: false, version: VERSION };
+    } finally {
+      await opened.runtime.close();
+    }
+  }
 }
 
 function oneOf<T extends string>(

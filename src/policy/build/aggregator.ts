@@ -156,6 +156,9 @@ _policy_${i} contains _entry("${id}", v) if {
 violations contains v if some v in _policy_${i}
 `;
   });
+  // Nothing to evaluate (every template left out): the entrypoint still exists, empty.
+  if (policies.length === 0 && templates.length === 0)
+    text += '\nviolations contains v if some v in []\n';
   templates.forEach(({ name, package: pkg }, i) => {
     text += `
 # ConstraintTemplate ${name}

@@ -99,7 +99,9 @@ export async function buildBundle(opts: BuildOptions): Promise<BuiltBundle> {
     if (opts.aggregatorOut) copyFileSync(main, opts.aggregatorOut);
 
     const sources = dir === undefined ? [] : regoSources(dir);
-    if (sources.length === 0 && templates.length === 0) {
+    // An explicit list of templates may be empty (all of them left out): the bundle then only
+    // holds the entrypoint; a build of policy folders needs some Rego.
+    if (sources.length === 0 && opts.templates === undefined) {
       throw new PolicyBuildError(`no .rego sources under ${dir}`);
     }
     for (const source of sources) {
