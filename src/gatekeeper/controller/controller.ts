@@ -220,6 +220,9 @@ export class GatekeeperController {
     }
     for (const name of this.compiled.versions.keys()) {
       const t = this.compiled.lastGood.get(name)!;
+      // Made for this very version already: a pass that other pods' status writes set off
+      // costs no API call per template.
+      if (this.ready.get(name) === t) continue;
       try {
         const result = await this.deps.crds.ensure(constraintCrd(crdInput(t)), owned);
         await this.deps.crds.established(constraintCrdName(t.kind));

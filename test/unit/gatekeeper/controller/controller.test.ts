@@ -104,6 +104,7 @@ it('compiles a template, makes its CRD, reports it created; an unchanged pass co
   expect(h.status()).toEqual({ created: true, byPod: [{ id: 'pod-a', observedGeneration: 1 }] });
   await h.setTemplates({ ...template(1), status: h.status() });
   expect(h.compiles).toHaveLength(1);
+  expect(h.ensured).toHaveLength(1);
 });
 
 it('keeps the last good version serving when a new version fails, reporting the error at the new generation', async () => {
