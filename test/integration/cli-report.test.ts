@@ -197,4 +197,30 @@ describe('palisade report', () => {
     expect(r.stderr).toContain(missing);
     expect(r.stdout).toBe('');
   });
+
+  it('names the request an apiserver did not answer', async () => {
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    const kubeconfig = file(
+      'dead.kubeconfig',
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'dead',
+            cluster: { server: 'https://127.0.0.1:1', 'insecure-skip-tls-verify': true },
+          },
+        ],
+        users: [{ name: 'u', user: { token: 'x' } }],
+        contexts: [{ name: 'dead', context: { cluster: 'dead', user: 'u' } }],
+        'current-context': 'dead',
+      }),
+    );
+    const r = await palisade(['report', '--kubeconfig', kubeconfig, ...BASELINE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'palisade report: listing namespaces: connect ECONNREFUSED 127.0.0.1:1',
+    );
+    expect(r.stdout).toBe('');
+  });
 });

@@ -2,6 +2,7 @@
 // (auditedKinds: the kinds the enabled policies match, Secrets left out), listed page by page (limit/continue, src/kube/resources.ts), each object evaluated with
 // the audit's auditObject as it arrives and then dropped. Namespace labels (for
 // match.namespaceSelector) come from one list of the namespaces, as the webhook's watch has them.
+import { describeThrown } from '../../errors';
 import type { Labels } from '../../policy/match';
 import type { PolicySnapshot } from '../../policy/snapshot';
 import type { KindInfo } from '../../policy/source/kinds';
@@ -37,7 +38,7 @@ export async function scanCluster(
   kube?: KubeResources,
 ): Promise<void> {
   const api = kube ?? (await openKubeResources(opts.kubeconfig));
-  const labels = await namespaceLabels(api, opts.pageSize);
+  const labels = await naming('listing namespaces', () => namespaceLabels(api, opts.pageSize));
   const namespaceLabelsOf = async (ns: string): Promise<Labels | undefined> => labels.get(ns);
   const { kinds, unknown } = auditedKinds(snapshot.policies);
   for (const name of unknown) {
@@ -47,37 +48,48 @@ export async function scanCluster(
     opts.onNote('Secrets are not listed: that would read their data (as the audit, docs/audit.md)');
   }
   for (const kind of kinds) {
-    const resource = await api.resolve(kind);
+    const gv = `${kind.group || 'core'}/${kind.version}`;
+    const resource = await naming(`discovering ${kind.kind} (${gv})`, () => api.resolve(kind));
     if (!resource || !resource.verbs.includes('list')) {
-      opts.onNote(
-        `${kind.kind} (${kind.group || 'core'}/${kind.version}) is not served by the cluster: not listed`,
-      );
+      opts.onNote(`${kind.kind} (${gv}) is not served by the cluster: not listed`);
       continue;
     }
     const info = kindInfo(kind, resource);
     const scopes = resource.namespaced && opts.namespaces ? opts.namespaces : [undefined];
     for (const namespace of scopes) {
       let part = tally.fork();
-      await api.listAll(resource, {
-        ...(namespace ? { namespace } : {}),
-        limit: opts.pageSize,
-        onRestart: () => {
-          part = tally.fork();
-        },
-        onPage: async (items) => {
-          for (const object of items) {
-            // A list's items carry no apiVersion/kind of their own (the List has them).
-            const full = { ...object, apiVersion: resource.apiVersion, kind: resource.kind };
-            const audit = await auditObject(full, info, snapshot, {
-              namespaceLabels: namespaceLabelsOf,
-            });
-            part.add(audit);
-            opts.onAudit?.(audit);
-          }
-        },
-      });
+      const what = `listing ${resource.plural}${namespace ? ` in ${namespace}` : ''}`;
+      await naming(what, () =>
+        api.listAll(resource, {
+          ...(namespace ? { namespace } : {}),
+          limit: opts.pageSize,
+          onRestart: () => {
+            part = tally.fork();
+          },
+          onPage: async (items) => {
+            for (const object of items) {
+              // A list's items carry no apiVersion/kind of their own (the List has them).
+              const full = { ...object, apiVersion: resource.apiVersion, kind: resource.kind };
+              const audit = await auditObject(full, info, snapshot, {
+                namespaceLabels: namespaceLabelsOf,
+              });
+              part.add(audit);
+              opts.onAudit?.(audit);
+            }
+          },
+        }),
+      );
       tally.merge(part);
     }
+  }
+}
+
+/** What failed, named: `listing pods in shop: connect ECONNREFUSED ...` (the cause kept). */
+async function naming<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (thrown) {
+    throw new Error(`${what}: ${describeThrown(thrown)}`, { cause: thrown });
   }
 }
 
