@@ -4,7 +4,8 @@
 // `bash scripts/tools.sh gator`) and by `palisade verify`, which must agree case by case — as
 // written, and with every assertion inverted, where both must fail every case; and for each
 // case's object, the messages of Palisade's violations (the ones `palisade verify` asserts on)
-// must be the messages `gator test` prints for that object.
+// must be the messages `gator test` prints for that object; and `palisade eval` of all the PSS
+// templates, constraints and case objects at once must find what `gator test` finds.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -204,4 +205,39 @@ it("gives each case's object gator's violation messages", async () => {
     }
   }
   expect(compared.length).toBeGreaterThanOrEqual(61);
+});
+
+it('finds with palisade eval what gator test finds, all PSS templates on all their objects at once', async () => {
+  const dir = join(SUITES, 'pss-baseline');
+  const files = (await findSuites(dir)).suites.flatMap((s) =>
+    s.tests.flatMap((t) => [t.template!, t.constraint!, ...t.cases.map((c) => c.object!)]),
+  );
+  const inputs = [...new Set(files)].map((f) => relative(ROOT, f)).sort();
+  const fromGator = (await gatorTest(inputs))
+    .map(
+      (v) =>
+        `${identity(v.violatingObject)} [${v.constraint.metadata.name}] ${v.enforcementAction}: ${v.msg}`,
+    )
+    .sort();
+  const run = await palisade(['eval', ...inputs.flatMap((f) => ['-f', f]), '--format', 'json']);
+  expect(run.stderr).toBe('');
+  const { results } = JSON.parse(run.stdout) as {
+    results: {
+      kind: string;
+      namespace?: string;
+      name: string;
+      violations: { policy: string; action: string; msg: string }[];
+    }[];
+  };
+  const fromPalisade = results
+    .flatMap((r) =>
+      r.violations.map((v) => {
+        const name = v.policy.slice(v.policy.indexOf('/') + 1);
+        const who = identity({ kind: r.kind, metadata: { namespace: r.namespace, name: r.name } });
+        return `${who} [${name}] ${v.action}: ${v.msg}`;
+      }),
+    )
+    .sort();
+  expect(fromPalisade).toEqual(fromGator);
+  expect(fromGator.length).toBeGreaterThanOrEqual(30);
 });
