@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileTemplates } from '../gatekeeper/compile';
-import type { GatekeeperObjects } from '../gatekeeper/load-objects';
+import { splitSource, type GatekeeperObjects } from '../gatekeeper/load-objects';
 import { constraintPolicies } from '../gatekeeper/policies';
 import { PolicyBuildError } from '../policy/build/build-error';
 import type { EffectivePolicy } from '../policy/policy-set';
@@ -83,9 +83,4 @@ export async function compileGatekeeperInputs(
     }
     throw toolError(thrown);
   }
-}
-
-function splitSource(source: string): [string, number | undefined] {
-  const m = /^(.*):(\d+)$/.exec(source);
-  return m ? [m[1]!, Number(m[2])] : [source, undefined];
 }

@@ -68,7 +68,8 @@ export function templatesByKind(
   return out;
 }
 
-function splitSource(source: string): [string, number | undefined] {
+/** `file:line` (a Template's or Constraint's source) as file and line. */
+export function splitSource(source: string): [string, number | undefined] {
   const m = /^(.*):(\d+)$/.exec(source);
   return m ? [m[1]!, Number(m[2])] : [source, undefined];
 }
