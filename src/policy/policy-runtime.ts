@@ -266,11 +266,8 @@ async function build(
   const ev = config.evaluation;
   const threads = ev.workers === 'auto' ? availableParallelism() : ev.workers;
   const evaluator = threads === 0 ? inline : new PoolEvaluator(bundle, limits, { threads });
-  if (inventory !== undefined) {
-    // The inline instance proves the inventory fits the memory cap before the snapshot serves.
-    if (evaluator !== inline) await inline.setInventory(inventory);
-    await evaluator.setInventory(inventory);
-  }
+  // The evaluator proves the inventory fits the memory cap before the snapshot serves.
+  if (inventory !== undefined) await evaluator.setInventory(inventory);
   return prepareSnapshot({ config, bundle, policies, evaluator });
 }
 

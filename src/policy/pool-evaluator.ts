@@ -5,12 +5,12 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Piscina from 'piscina';
 import { abortReason, palisadeErrorWithMessage, type ErrorCode } from '../errors';
-import type { Bundle } from './bundle';
+import { ENTRYPOINT, type Bundle } from './bundle';
 import type { Evaluator } from './engine';
 import { withInventory } from './data-document';
 import type { EvalData, EvalReply, EvalTask, EvalWorkerData } from './eval-worker';
 import type { Violation } from './violation';
-import type { WasmLimits } from './wasm-runtime';
+import { WasmPolicy, type WasmLimits } from './wasm-runtime';
 
 export interface PoolOptions {
   threads: number;
@@ -29,7 +29,7 @@ export class PoolEvaluator implements Evaluator {
 
   constructor(
     private readonly bundle: Bundle,
-    limits: WasmLimits,
+    private readonly limits: WasmLimits,
     opts: PoolOptions,
   ) {
     const workerData: EvalWorkerData = {
@@ -48,8 +48,15 @@ export class PoolEvaluator implements Evaluator {
     });
   }
 
+  /**
+   * Proves the document fits the memory cap on this thread first (one instance, set once, then
+   * dropped): a document no worker could load would otherwise fail every evaluation. Throws
+   * PAL_ERR_WASM_MEMORY then, and the workers keep the previous one.
+   */
   async setInventory(inventoryJson: string): Promise<void> {
-    const merged = new Uint8Array(withInventory(this.bundle.data, inventoryJson));
+    const document = withInventory(this.bundle.data, inventoryJson);
+    WasmPolicy.instantiate(this.bundle.module, ENTRYPOINT, this.limits).setData(document);
+    const merged = new Uint8Array(document);
     const bytes = new SharedArrayBuffer(merged.byteLength);
     new Uint8Array(bytes).set(merged);
     this.data = { generation: ++this.generation, bytes };

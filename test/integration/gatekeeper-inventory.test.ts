@@ -109,26 +109,29 @@ it('inline (workers: 0) evaluators take it too', async () => {
   }
 });
 
-it('an inventory over the memory cap is refused with PAL_ERR_WASM_MEMORY and the previous one stays', async () => {
-  const small = await PolicyRuntime.start(config({ evaluation: { workers: 0, maxMemoryMiB: 1 } }));
-  try {
-    expect(await small.setConstraints(constraintPolicies([constraint]))).toBe(true);
-    await small.setInventory(inventoryOf(docs('samples/inventory-same-host.yaml')));
-    const many = Array.from({ length: 3000 }, (_, i) => ({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: `cm-${i}`, namespace: 'big' },
-      data: { blob: 'x'.repeat(200) },
-    }));
-    await expect(small.setInventory(inventoryOf(many))).rejects.toMatchObject({
-      code: 'PAL_ERR_WASM_MEMORY',
-    });
-    const d = await small.use((s) => handleAdmission(review(), s));
-    expect(d.violations.map((v) => v.msg)).toEqual([TAKEN]);
-  } finally {
-    await small.close();
-  }
-});
+it.each([0, 2])(
+  'an inventory over the memory cap is refused with PAL_ERR_WASM_MEMORY and the previous one stays (workers: %d)',
+  async (workers) => {
+    const small = await PolicyRuntime.start(config({ evaluation: { workers, maxMemoryMiB: 1 } }));
+    try {
+      expect(await small.setConstraints(constraintPolicies([constraint]))).toBe(true);
+      await small.setInventory(inventoryOf(docs('samples/inventory-same-host.yaml')));
+      const many = Array.from({ length: 3000 }, (_, i) => ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `cm-${i}`, namespace: 'big' },
+        data: { blob: 'x'.repeat(200) },
+      }));
+      await expect(small.setInventory(inventoryOf(many))).rejects.toMatchObject({
+        code: 'PAL_ERR_WASM_MEMORY',
+      });
+      const d = await small.use((s) => handleAdmission(review(), s));
+      expect(d.violations.map((v) => v.msg)).toEqual([TAKEN]);
+    } finally {
+      await small.close();
+    }
+  },
+);
 
 describe('palisade eval --inventory', () => {
   const args = (inventory: string) => [
