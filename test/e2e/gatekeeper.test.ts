@@ -113,6 +113,7 @@ it('makes the constraint CRD of an applied template, as Gatekeeper does, and rep
   ).toEqual([
     ['v1beta1', true, true],
     ['v1alpha1', true, false],
+    ['v1', true, false],
   ]);
   const v1beta1 = crd.spec.versions[0];
   expect(v1beta1.subresources).toEqual({ status: {} });

@@ -1,6 +1,7 @@
 // The CustomResourceDefinition of a template's constraints, as Gatekeeper makes it: group
 // constraints.gatekeeper.sh, cluster-scoped, plural = the kind lowercased, categories
-// constraint/constraints, versions v1beta1 (stored) and v1alpha1 (served), spec.match,
+// constraint/constraints, versions v1beta1 (stored), v1alpha1 and v1 (served; the versions
+// Palisade reads, src/gatekeeper/constraint.ts), spec.match,
 // spec.enforcementAction, spec.parameters from the template's openAPIV3Schema, a status
 // subresource. https://open-policy-agent.github.io/gatekeeper/website/docs/constrainttemplates
 import type { CustomResourceDefinition } from '../../kube/crds';
@@ -88,7 +89,7 @@ export function constraintCrd(c: ConstraintKind): CustomResourceDefinition {
         categories: ['constraint', 'constraints'],
         ...(c.shortNames?.length ? { shortNames: c.shortNames } : {}),
       },
-      versions: [version('v1beta1', true), version('v1alpha1', false)],
+      versions: [version('v1beta1', true), version('v1alpha1', false), version('v1', false)],
     },
   };
 }

@@ -47,10 +47,11 @@ describe('constraintCrd', () => {
     ).toBe(false);
   });
 
-  it('serves v1beta1 (stored) and v1alpha1, each with a status subresource', () => {
+  it('serves v1beta1 (stored), v1alpha1 and v1, each with a status subresource', () => {
     expect(versions(crd).map((v) => [v.name, v.served, v.storage])).toEqual([
       ['v1beta1', true, true],
       ['v1alpha1', true, false],
+      ['v1', true, false],
     ]);
     for (const v of versions(crd))
       expect((v as unknown as { subresources: unknown }).subresources).toEqual({ status: {} });
