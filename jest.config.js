@@ -6,6 +6,8 @@ const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // The local cluster's etcd keeps *.snap files under .tools/: not Jest snapshots.
+  modulePathIgnorePatterns: ['<rootDir>/.tools/'],
 };
 
 module.exports = {
