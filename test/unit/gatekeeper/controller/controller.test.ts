@@ -53,7 +53,9 @@ function harness() {
         watchers.set(ref.plural, onChange);
         onChange(
           [...objects.values()].filter(
-            (o) => o.kind === (ref.plural === 'constrainttemplates' ? 'ConstraintTemplate' : ''),
+            (o) =>
+              o.kind ===
+              (ref.plural === 'constrainttemplates' ? 'ConstraintTemplate' : 'K8sRequiredLabels'),
           ),
         );
         return { stop: async () => undefined };
@@ -91,7 +93,18 @@ function harness() {
     await controller.idle();
   };
   const status = () => objects.get('constrainttemplates/k8srequiredlabels')?.status;
-  return { controller, setTemplates, compiles, activated, deleted, ensured, status, objects };
+  const applied = () => constraints.map((p) => p.id);
+  return {
+    controller,
+    setTemplates,
+    compiles,
+    activated,
+    deleted,
+    ensured,
+    status,
+    objects,
+    applied,
+  };
 }
 
 it('compiles a template, makes its CRD, reports it created; an unchanged pass compiles nothing', async () => {
@@ -154,4 +167,33 @@ it('a template that never compiled gets no CRD; a deleted one loses its CRD', as
   await h.setTemplates();
   expect(h.deleted).toEqual(['k8srequiredlabels.constraints.gatekeeper.sh']);
   expect(h.activated.at(-1)).toEqual([]);
+});
+
+it('enforces the constraints that check out and reports the others in their status', async () => {
+  const h = harness();
+  const constraint = (name: string, labels: unknown): CustomObject => ({
+    apiVersion: 'constraints.gatekeeper.sh/v1beta1',
+    kind: 'K8sRequiredLabels',
+    metadata: { name, generation: 1 },
+    spec: { match: { kinds: [{ apiGroups: [''], kinds: ['Pod'] }] }, parameters: { labels } },
+  });
+  h.objects.set('constrainttemplates/k8srequiredlabels', template(1));
+  h.objects.set('k8srequiredlabels/good', constraint('good', ['team']));
+  h.objects.set('k8srequiredlabels/bad', constraint('bad', 'team'));
+  await h.controller.start();
+  expect(h.applied()).toEqual(['K8sRequiredLabels/good']);
+  expect(h.objects.get('k8srequiredlabels/good')!.status).toEqual({
+    byPod: [{ id: 'pod-a', observedGeneration: 1, enforced: true }],
+  });
+  const bad = h.objects.get('k8srequiredlabels/bad')!.status as {
+    byPod: Array<Record<string, unknown>>;
+  };
+  expect(bad.byPod).toEqual([
+    {
+      id: 'pod-a',
+      observedGeneration: 1,
+      enforced: false,
+      errors: [{ code: 'invalid_constraint', message: expect.stringContaining('parameters') }],
+    },
+  ]);
 });
