@@ -9,7 +9,7 @@ import { fetchMetrics, metricValue } from '../support/https-client';
 import { startPalisade, type LogLine, type Palisade } from '../support/palisade';
 import { onlyPolicies } from '../support/policy-selection';
 import { BUNDLE } from '../support/root';
-import { applyIn, eventually, installReportCrds, reportsIn } from './audit-cluster';
+import { applyIn, deployment, eventually, installReportCrds, reportsIn } from './audit-cluster';
 import { createNamespace, uniqueName } from './namespaces';
 
 const nsA = uniqueName('a2-audit-a');
@@ -47,27 +47,6 @@ async function startAuditing(): Promise<Palisade> {
   });
   return palisade;
 }
-
-const deployment = (name: string, o: { privileged?: boolean; image?: string } = {}) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name },
-  spec: {
-    selector: { matchLabels: { app: name } },
-    template: {
-      metadata: { labels: { app: name } },
-      spec: {
-        containers: [
-          {
-            name: 'app',
-            image: o.image ?? 'registry.example.com/app:1.0',
-            ...(o.privileged ? { securityContext: { privileged: true } } : {}),
-          },
-        ],
-      },
-    },
-  },
-});
 
 interface Report {
   metadata: { name: string; resourceVersion: string };
