@@ -68,7 +68,7 @@ function startPlayground(): Promise<{ proc: ChildProcess; url: string }> {
 
 /** What kubectl prints for the webhook's answer to one review (create -f -). */
 async function kubectlForWebhook(review: AdmissionReviewRequest): Promise<string[]> {
-  const answer = (await postReview(webhook.validateUrl, webhook.ca.cert, review)) as {
+  const answer = (await postReview(webhook.validateUrl, webhook.ca.certPem, review)) as {
     response: { allowed: boolean; warnings?: string[]; status?: { message?: string } };
   };
   const r = answer.response;
@@ -97,6 +97,9 @@ async function evaluated(p: Page, act: () => Promise<unknown>): Promise<void> {
 }
 
 const text = (p: Page, sel: string) => p.locator(sel).innerText();
+/** The reviews the page evaluated (in a closed <details>: its text, not what is shown). */
+const reviewsOf = async (p: Page) =>
+  JSON.parse((await p.locator('#review').textContent()) ?? '') as AdmissionReviewRequest[];
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'palisade-playground-'));
@@ -120,12 +123,12 @@ afterAll(async () => {
 describe('palisade playground in Chromium', () => {
   it('shows for a typed manifest exactly what kubectl prints for the webhook’s answer', async () => {
     await evaluated(page, () => page.fill('#manifest', MANIFEST));
-    const reviews = JSON.parse(await text(page, '#review')) as AdmissionReviewRequest[];
+    const reviews = await reviewsOf(page);
     expect(reviews.map((r) => r.request.kind.kind)).toEqual(['Pod', 'ConfigMap']);
     const expected = (await Promise.all(reviews.map(kubectlForWebhook))).flat();
     expect(expected.some((l) => l.startsWith('Error from server (Forbidden)'))).toBe(true);
     expect(expected).toContain('configmap/settings created');
-    expect((await text(page, '#kubectl')).split('\n')).toEqual(expected);
+    expect(await text(page, '#kubectl')).toBe(expected.join('\n'));
   });
 
   it('highlights the line of each violation’s path', async () => {
@@ -149,7 +152,7 @@ describe('palisade playground in Chromium', () => {
     await evaluated(page, () => page.click('#compile'));
     await expect(page.locator('#rego-problems').getAttribute('data-compiled')).resolves.toBe('ok');
     await expect(text(page, '#kubectl')).resolves.toContain(
-      '[disallow-latest-tag] EDITED tag "latest" (container "app"',
+      '[disallow-latest-tag] spec.containers[0].image: EDITED tag "latest" (container "app"',
     );
   });
 
@@ -203,9 +206,9 @@ describe('palisade playground in Chromium', () => {
       await expect(copy.locator('#static-note').isVisible()).resolves.toBe(true);
       await expect(copy.locator('#compile').isDisabled()).resolves.toBe(true);
       await evaluated(copy, () => copy.fill('#manifest', MANIFEST));
-      const reviews = JSON.parse(await text(copy, '#review')) as AdmissionReviewRequest[];
+      const reviews = await reviewsOf(copy);
       const expected = (await Promise.all(reviews.map(kubectlForWebhook))).flat();
-      expect((await text(copy, '#kubectl')).split('\n')).toEqual(expected);
+      expect(await text(copy, '#kubectl')).toBe(expected.join('\n'));
       await copy.close();
     } finally {
       await new Promise((r) => server.close(r));

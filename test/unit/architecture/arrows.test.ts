@@ -46,6 +46,10 @@ const FORBIDDEN: [arrow: string, file: string, source: string][] = [
   ['Audit → Gatekeeper', 'src/audit/x.ts', "import { x } from '../gatekeeper/template';"],
   ['Policy → Gatekeeper', 'src/policy/x.ts', "import { x } from '../gatekeeper/template';"],
   ['Kube → Audit', 'src/kube/x.ts', "import { x } from '../audit/scan';"],
+  ['Playground → Server', 'src/playground/x.ts', "import { x } from '../server/metrics';"],
+  ['Playground → fastify', 'src/playground/x.ts', "import x from 'fastify';"],
+  ['Playground → Kube', 'src/playground/page/x.ts', "import { x } from '../../kube/client';"],
+  ['Policy → Playground', 'src/policy/x.ts', "import { x } from '../playground/server';"],
 ];
 
 const ALLOWED: [arrow: string, file: string, source: string][] = [
@@ -70,6 +74,9 @@ const ALLOWED: [arrow: string, file: string, source: string][] = [
   ['Audit → Kube', 'src/audit/x.ts', "import { x } from '../kube/client';"],
   ['CLI → Gatekeeper', 'src/cli/commands/x.ts', "import { x } from '../../gatekeeper/suite';"],
   ['CLI → Audit', 'src/cli/commands/x.ts', "import { x } from '../../audit/compliance';"],
+  ['CLI → Playground', 'src/cli/commands/x.ts', "import { x } from '../../playground/server';"],
+  ['Playground → CLI', 'src/playground/page/x.ts', "import { x } from '../../cli/evaluate';"],
+  ['Playground → Policy', 'src/playground/x.ts', "import { x } from '../policy/build/opa';"],
 ];
 
 /** Runs in the child: lints each [file, text] and prints the no-restricted-imports messages. */
