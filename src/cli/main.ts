@@ -8,8 +8,10 @@ import { evalCommand } from './commands/eval';
 import { explainCommand } from './commands/explain';
 import { generateCommand } from './commands/generate';
 import { inspectCommand } from './commands/inspect';
+import { playgroundCommand } from './commands/playground';
 import { pullCommand } from './commands/pull';
 import { pushCommand } from './commands/push';
+import { reportCommand } from './commands/report';
 import { testCommand } from './commands/test';
 import { verifyCommand } from './commands/verify';
 import { processIo, type CliIo } from './io';
@@ -26,6 +28,8 @@ const COMMANDS: Record<string, Command> = {
   inspect: inspectCommand,
   push: pushCommand,
   pull: pullCommand,
+  playground: playgroundCommand,
+  report: reportCommand,
   verify: verifyCommand,
 };
 
@@ -40,7 +44,9 @@ Commands:
   inspect FILE.tar.gz     read (and verify) a bundle archive: revision, policies, provenance
   push oci://... FILE     upload a bundle archive to an OCI registry
   pull oci://... -o FILE  download a bundle from an OCI registry
+  playground              a local page: manifests and edited Rego decided in the browser
   verify PATH             run gator test suites (test.gatekeeper.sh Suite) on the engine
+  report -f|--kubeconfig  which controls hold (PSS, CIS, NSA-CISA): text, JSON or an HTML page
 
 Run palisade <command> --help for its options. Docs: docs/cli.md.
 Exit: 0 clean, 1 violations or failed tests, 2 usage or tool error.`;
