@@ -64,6 +64,21 @@ async function createPods(api: KubeApi): Promise<void> {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 
+/**
+ * Deletes the bench's Pods: one deletecollection stops at the apiserver's request timeout (60 s)
+ * with Pods left, so it is repeated until the list is empty (bounded: 30 rounds).
+ */
+async function deletePods(api: KubeApi): Promise<void> {
+  for (let round = 0; round < 30; round++) {
+    const left = await api.call('GET', `/api/v1/namespaces/${NS}/pods?limit=1`);
+    if ((left.body as { items?: unknown[] }).items?.length === 0) return;
+    await kubectl(['delete', '--raw', `/api/v1/namespaces/${NS}/pods`]);
+  }
+  process.stderr.write(
+    `pods are left in ${NS}: delete them with kubectl delete pods --all -n ${NS}\n`,
+  );
+}
+
 interface Sample {
   rssMiB: number;
   heapUsedMiB: number;
@@ -189,8 +204,7 @@ async function main(): Promise<void> {
     );
     process.exitCode = 1;
   } finally {
-    // One deletecollection (kubectl's raw request has no timeout; 20,000 Pods take a while).
-    await kubectl(['delete', '--raw', `/api/v1/namespaces/${NS}/pods`]);
+    await deletePods(api);
     await kubectl(['delete', 'reports.openreports.io', '--all', '-n', NS]);
     await kubectl(['delete', 'namespace', NS, EMPTY, '--wait=false']);
     api.close();
