@@ -107,13 +107,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const collect = (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        reject(new Error(`the body is over ${limit} bytes`));
-        req.destroy();
-      } else chunks.push(c);
-    });
+      if (size <= limit) return void chunks.push(c);
+      // Answer 413 at once; the rest is discarded, not kept (send() closes the connection).
+      req.off('data', collect);
+      req.resume();
+      reject(new Error(`the body is over ${limit} bytes`));
+    };
+    req.on('data', collect);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
@@ -125,6 +127,7 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
     'content-security-policy': CSP,
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
+    ...(status === 413 ? { connection: 'close' } : {}),
   });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
