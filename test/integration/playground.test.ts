@@ -6,7 +6,7 @@
 // its line; the URL fragment restores the state; the exported copy works from a static server;
 // the page requests nothing from elsewhere. A screenshot is kept in test-results/.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -219,6 +219,29 @@ describe('palisade playground in Chromium', () => {
     expect(requests.length).toBeGreaterThan(0);
     const local = requests.filter((u) => u.startsWith('http://127.0.0.1:'));
     expect(requests).toEqual(local);
+  });
+});
+
+describe('palisade playground: what it refuses (exit 2, nothing served)', () => {
+  it.each([
+    [['--policies', 'policies', '--bundle', 'dist/bundle'], '--policies and --bundle: give one'],
+    [['--port', '70000'], '--port 70000: a port number (0-65535)'],
+    [['--bundle', '/nonexistent'], '/nonexistent'],
+    [['extra'], 'unexpected argument extra'],
+  ])('%j', async (args, message) => {
+    const run = await palisade(['playground', ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(message);
+  });
+
+  it('a config naming a policy the bundle lacks', async () => {
+    const config = join(work, 'bad-config.yaml');
+    writeFileSync(config, 'policies:\n  no-such-policy: {action: deny}\n');
+    const run = await palisade(['playground', '--config', config, '--export', join(work, 'x')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('policies.no-such-policy: no such policy in the bundle');
+    expect(existsSync(join(work, 'x'))).toBe(false);
   });
 });
 
