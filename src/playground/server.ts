@@ -1,10 +1,12 @@
 // The playground's local HTTP server (node:http; Fastify belongs to src/server): the page's
 // files and POST /compile. On 127.0.0.1 unless told otherwise. A page of another site must not
-// drive the local opa: a request whose Host is not this server's (DNS rebinding) is refused, and
+// drive the local opa: a request whose Host is a DNS name other than localhost is refused (DNS
+// rebinding points a name of the attacker's at this address; an IP address in Host cannot be
+// rebound, so --host 0.0.0.0 stays reachable by address), and
 // /compile takes only application/json, which a cross-origin page cannot send without a CORS
 // preflight this server never answers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { extname } from 'node:path';
 import { CONTENT_TYPES } from './assets';
 import type { PolicyCompiler } from './compile-policy';
@@ -26,9 +28,9 @@ export async function startPlaygroundServer(opts: {
   compiler?: PolicyCompiler;
   log?: (line: string) => void;
 }): Promise<PlaygroundServer> {
-  let hosts = new Set<string>();
+  let port = 0;
   const server: Server = createServer((req, res) => {
-    handle(req, res, hosts, opts).catch((thrown: unknown) => {
+    handle(req, res, port, opts).catch((thrown: unknown) => {
       opts.log?.(`playground: ${String(thrown)}`);
       send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
     });
@@ -37,9 +39,8 @@ export async function startPlaygroundServer(opts: {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  hosts = new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]);
   return {
     url: `http://${host}:${port}/`,
     close: () =>
@@ -53,10 +54,10 @@ export async function startPlaygroundServer(opts: {
 async function handle(
   req: IncomingMessage,
   res: ServerResponse,
-  hosts: ReadonlySet<string>,
+  port: number,
   opts: { files: ReadonlyMap<string, Buffer>; compiler?: PolicyCompiler },
 ): Promise<void> {
-  if (!hosts.has(req.headers.host ?? '')) {
+  if (!ownHost(req.headers.host, port)) {
     return send(res, 421, 'text/plain; charset=utf-8', 'unknown Host\n');
   }
   const path = new URL(req.url ?? '/', 'http://x').pathname.slice(1) || 'index.html';
@@ -67,6 +68,14 @@ async function handle(
   }
   if (!body) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
   send(res, 200, CONTENT_TYPES[extname(path)] ?? 'application/octet-stream', body);
+}
+
+/** Host names this server as `localhost` or an IP address, with its port. */
+export function ownHost(header: string | undefined, port: number): boolean {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):(\d+)$/.exec(header ?? '');
+  if (!m || Number(m[2]) !== port) return false;
+  const name = m[1]!.replace(/^\[|\]$/g, '');
+  return name.toLowerCase() === 'localhost' || isIP(name) !== 0;
 }
 
 async function compile(

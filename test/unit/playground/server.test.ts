@@ -3,7 +3,7 @@
 // The compile itself runs real opa in test/integration/playground.test.ts.
 import { request } from 'node:http';
 import type { PolicyCompiler } from '../../../src/playground/compile-policy';
-import { MAX_COMPILE_BODY, startPlaygroundServer } from '../../../src/playground/server';
+import { MAX_COMPILE_BODY, ownHost, startPlaygroundServer } from '../../../src/playground/server';
 
 type Answer = { status: number; type?: string; csp?: string; body: string };
 
@@ -87,6 +87,21 @@ describe('the playground server', () => {
     await expect(call(url, '/', { host: `localhost:${port}` })).resolves.toMatchObject({
       status: 200,
     });
+  });
+
+  it.each([
+    ['127.0.0.1:8780', true],
+    ['localhost:8780', true],
+    ['LOCALHOST:8780', true],
+    ['[::1]:8780', true],
+    ['192.168.1.20:8780', true],
+    ['evil.example:8780', false],
+    ['127.0.0.1.nip.io:8780', false],
+    ['127.0.0.1:8781', false],
+    ['127.0.0.1', false],
+    [undefined, false],
+  ])('takes Host %j as its own: %s', (header, own) => {
+    expect(ownHost(header, 8780)).toBe(own);
   });
 
   it('compiles only a POST of JSON, within the size limit', async () => {
