@@ -1,7 +1,7 @@
 // Entry point of the webhook: load config, load the bundle (a directory, or a remote source
 // polled by src/bundles), serve HTTPS, reload on change, drain on SIGTERM.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
@@ -26,6 +26,7 @@ import { drainOnSignal } from './server/drain';
 import { Metrics } from './server/metrics';
 import { watchFiles } from './watch-files';
 import { startAudit, type AuditDeps } from './audit/start-audit';
+import { denialEvents } from './kube/denial-events';
 
 const USAGE = `Usage: palisade-webhook [--config FILE] [--port N] [--host ADDR] [--bundle DIR]
   --config FILE  webhook config (YAML); default: built-in defaults (docs/configuration.md)
@@ -96,6 +97,15 @@ export async function main(argv: string[]): Promise<number> {
     isReady: () => !draining,
     notReadyReason: () => runtime.unavailable,
   };
+  // events.denials (docs/configuration.md): a Warning Event on the namespace of each denial.
+  const denials = config.events.denials
+    ? await denialEvents({
+        kubeconfig: config.kubernetes.kubeconfig,
+        instance: process.env.POD_NAME ?? hostname(),
+        logger,
+      })
+    : undefined;
+  if (denials) deps.onDenied = (d) => denials.record(d);
   const namespaces = namespaceWatcher(runtime, deps, config.kubernetes.kubeconfig);
   await namespaces.update();
   runtime.on('reloaded', () => void namespaces.update());
@@ -134,6 +144,7 @@ export async function main(argv: string[]): Promise<number> {
 
   await drained;
   await audit?.stop();
+  await denials?.flush();
   await gatekeeper?.stop();
   inventory?.stop();
   await Promise.all([runtime.close(), namespaces.stop(), poller?.stop()]);

@@ -276,6 +276,12 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    // Kubernetes Events about admission (docs/configuration.md "events"): denials: one Warning
+    // Event on the request's namespace per denied request, aggregated and rate-limited.
+    events: Type.Object(
+      { denials: Type.Boolean({ default: false }) },
+      { additionalProperties: false, default: {} },
+    ),
     kubernetes: Type.Object(
       {
         /** A kubeconfig file; unset: $KUBECONFIG, ~/.kube/config or the in-cluster account. */

@@ -15,4 +15,18 @@ export interface ServerDeps {
   /** Why the webhook is not ready (no verified bundle yet), for /readyz's body; undefined: ready. */
   notReadyReason?: () => string | undefined;
   namespaceLabels?: NamespaceLabels;
+  /** Called for each denied request that is not a dry run (config events.denials, main.ts). */
+  onDenied?: (denial: Denial) => void;
+}
+
+/** A denied request, as src/kube/denial-events.ts writes it into an Event. */
+export interface Denial {
+  operation: string;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  user: string;
+  policies: string[];
+  message: string;
 }

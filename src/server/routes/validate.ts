@@ -8,7 +8,7 @@ import { handleAdmission, type Decision } from '../../admission/handler';
 import { errored } from '../../admission/response';
 import type { AdmissionReviewRequest } from '../../admission/types';
 import { toPalisadeError } from '../../errors';
-import type { ServerDeps } from '../deps';
+import type { Denial, ServerDeps } from '../deps';
 import { deadlineOf, requestScopeHooks } from '../request-scope';
 
 export async function validateRoute(app: FastifyInstance, deps: ServerDeps): Promise<void> {
@@ -43,6 +43,8 @@ export async function validateRoute(app: FastifyInstance, deps: ServerDeps): Pro
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     record(deps, decision, req.operation, req.kind.kind, seconds);
+    if (decision.outcome === 'deny' && req.dryRun !== true)
+      deps.onDenied?.(denial(review, decision));
     request.log.info(
       {
         uid: req.uid,
@@ -94,6 +96,23 @@ function refuse(deps: ServerDeps, request: FastifyRequest, reply: FastifyReply, 
     'admission decision',
   );
   return reply.code(200).send(review);
+}
+
+/** What events.denials writes about a denial: who, what, which policies, and the message. */
+function denial(review: AdmissionReviewRequest, d: Decision): Denial {
+  const req = review.request;
+  const { group, version, kind } = req.kind;
+  const denying = d.violations.filter((v) => v.action === 'deny').map((v) => v.policy);
+  return {
+    operation: req.operation,
+    apiVersion: group ? `${group}/${version}` : version,
+    kind,
+    name: req.name || req.object?.metadata?.name || req.object?.metadata?.generateName || '',
+    namespace: req.namespace ?? '',
+    user: req.userInfo.username ?? '',
+    policies: [...new Set(denying)],
+    message: d.review.response.status?.message ?? '',
+  };
 }
 
 function record(
