@@ -19,6 +19,13 @@ import { compileGatekeeperInputs, hasGatekeeperObjects } from '../gatekeeper-inp
 import { openPolicies } from '../open-policies';
 import { STDIN } from '../../policy/source/yaml';
 import { prepareReviews } from '../prepare-reviews';
+import {
+  DEFAULT_PROFILE_RUNS,
+  MAX_PROFILE_RUNS,
+  formatProfileJson,
+  formatProfileTable,
+  profilePolicies,
+} from '../profile';
 import { progressBar } from '../progress';
 import { readDocuments, throwOnProblems } from '../read-inputs';
 import { exitCode, LEVELS, type Report } from '../results';
@@ -52,6 +59,10 @@ Output:
   --format F[=FILE]   ${FORMATS.join(', ')}; repeatable, one to stdout, others to files
   --fail-on LEVEL     exit 1 on a violation at or above deny (default), warn or audit
   -v, --verbose       stack traces on errors
+Profile:
+  --profile           time each applicable policy alone on the inputs instead of reporting
+                      decisions: a table sorted by cost (--format text or json)
+  --profile-runs N    timed evaluations per policy and input (default ${DEFAULT_PROFILE_RUNS})
 
 Exit: 0 clean, 1 violations at or above --fail-on, 2 usage, input or tool error.`;
 
@@ -75,6 +86,8 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       'fail-on': { type: 'string' },
       inventory: { type: 'string', multiple: true },
       verbose: { type: 'boolean', short: 'v' },
+      profile: { type: 'boolean' },
+      'profile-runs': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -97,6 +110,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const failOn = oneOf('--fail-on', values['fail-on'], LEVELS) ?? 'deny';
   const action = oneOf('--action', values.action, LEVELS);
   const outputs = parseFormatSpecs(values.format ?? []);
+  const profileRuns = profileRunsOf(values.profile, values['profile-runs'], outputs);
   const flagLabels = values['namespace-labels'] && parseLabelFlags(values['namespace-labels']);
   const request: RequestOptions = {
     operation: values.old ? 'UPDATE' : (operation as Operation),
@@ -139,6 +153,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     : undefined;
   let report: Report;
   try {
+    if (profileRuns) return await profileAll(compiled, profileRuns);
     report = await evaluateAll(compiled);
   } finally {
     compiled?.close();
@@ -151,8 +166,25 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   await writeOutputs(outputs, (format, color) => FORMATTERS[format]({ ...report, color }), io);
   return exitCode(report.results, failOn);
 
-  async function evaluateAll(gk: typeof compiled): Promise<Report> {
-    const opened = await openPolicies(
+  /** --profile: each policy alone on the inputs, the table (or JSON) to stdout; exit 0. */
+  async function profileAll(gk: typeof compiled, runs: number): Promise<number> {
+    const opened = await openEvalPolicies(gk);
+    try {
+      const namespaces = cliNamespaceLabels(prepared.targets, flagLabels);
+      const r = await profilePolicies(prepared.targets, opened.snapshot, runs, {
+        namespaceLabels: namespaces.lookup,
+      });
+      warnUnknownNamespaces(namespaces, io);
+      const json = outputs[0]?.format === 'json';
+      io.stdout.write(json ? formatProfileJson(r) : formatProfileTable(r));
+      return 0;
+    } finally {
+      await opened.runtime.close();
+    }
+  }
+
+  function openEvalPolicies(gk: typeof compiled) {
+    return openPolicies(
       {
         config: values.config,
         bundle: gk?.bundle ?? values.bundle,
@@ -162,6 +194,10 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       },
       io,
     );
+  }
+
+  async function evaluateAll(gk: typeof compiled): Promise<Report> {
+    const opened = await openEvalPolicies(gk);
     try {
       for (const note of opened.notes) io.stderr.write(`palisade: ${note}\n`);
       if (inventory) await opened.runtime.setInventory(inventory.json);
@@ -182,6 +218,27 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       await opened.runtime.close();
     }
   }
+}
+
+/** --profile-runs N (with --profile); undefined without --profile. */
+function profileRunsOf(
+  profile: boolean | undefined,
+  runs: string | undefined,
+  outputs: ReturnType<typeof parseFormatSpecs>,
+): number | undefined {
+  if (!profile) {
+    if (runs !== undefined) throw usageError('--profile-runs needs --profile');
+    return undefined;
+  }
+  if (outputs.length > 1 || outputs.some((o) => o.file || !['text', 'json'].includes(o.format)))
+    throw usageError('--profile prints one table to stdout: --format text or json');
+  if (runs === undefined) return DEFAULT_PROFILE_RUNS;
+  const n = Number(runs);
+  if (!/^\d+$/.test(runs) || n < 1 || n > MAX_PROFILE_RUNS)
+    throw usageError(
+      `--profile-runs must be a whole number from 1 to ${MAX_PROFILE_RUNS} (got "${runs}")`,
+    );
+  return n;
 }
 
 function oneOf<T extends string>(
