@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 step "tools (pinned, built once into .tools/bin)"
-bash scripts/tools.sh opa helm helm4 registry oras chromium # registry, oras: the OCI tests (test/integration/oci*); chromium: the compliance report browser test
+bash scripts/tools.sh opa helm helm4 registry oras chromium gator # registry, oras: the OCI tests (test/integration/oci*); chromium: the compliance report browser test; gator: the Gatekeeper differential test
 
 step "typecheck"
 npx tsc -p tsconfig.json --noEmit

@@ -8,6 +8,9 @@
 #   scripts/tools.sh haproxy             the Debian package, when `haproxy` is not on PATH
 #   scripts/tools.sh chromium            Debian's Chromium, when /usr/bin/chromium is missing
 #   scripts/tools.sh registry oras       the OCI registry and client the OCI tests use
+#   scripts/tools.sh reports-api         the OpenReports CRDs of the pinned module, into .tools/reports-api
+#   scripts/tools.sh gator               Gatekeeper's CLI, for the differential test and the bench
+#   scripts/tools.sh prometheus          prometheus and promtool, for the alert and dashboard tests
 #
 # Versions are pinned here. kube-apiserver and etcd are built from small tools modules
 # (tools/kube, tools/etcd) whose committed go.mod/go.sum pin the whole dependency graph;
@@ -21,9 +24,12 @@ HELM_VERSION=v3.22.0       # helm.sh/helm/v3/cmd/helm, installed as `helm`
 HELM4_VERSION=v4.3.1       # helm.sh/helm/v4/cmd/helm, installed as `helm4`
 REGISTRY_VERSION=v3.1.2    # github.com/distribution/distribution/v3/cmd/registry (CNCF Distribution)
 ORAS_VERSION=v1.3.6        # oras.land/oras/cmd/oras
+GATOR_VERSION=v3.23.1      # github.com/open-policy-agent/gatekeeper/v3/cmd/gator (Gatekeeper's CLI)
+PROMETHEUS_VERSION=v0.316.0 # github.com/prometheus/prometheus (Prometheus 3.16.0): cmd/prometheus, cmd/promtool
+REPORTS_API_VERSION=v0.2.1 # github.com/openreports/reports-api: the OpenReports CRDs the chart ships
 
 # What `scripts/tools.sh` with no arguments installs; append new tools here.
-DEFAULT_TOOLS=(opa kube-apiserver etcd helm helm4)
+DEFAULT_TOOLS=(opa kube-apiserver etcd helm helm4 reports-api)
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin="$root/.tools/bin"
@@ -172,7 +178,7 @@ install_go_tool() {
   exec 9>"$bin/.$name.lock"
   flock 9
   if stamp_ok "$name" "$version"; then exec 9>&-; return; fi
-  log "building $name $version from $pkg (first time only: registry about 4 min, oras 1 min on 2 cores)"
+  log "building $name $version from $pkg (first time only: registry about 4 min, oras 1 min, gator 5 min on 2 cores)"
   local tmp
   tmp=$(mktemp -d "$bin/.$name.XXXXXX")
   GOBIN="$tmp" go install -trimpath -ldflags="-s -w $*" "$pkg@$version"
@@ -195,6 +201,56 @@ install_oras() {
     "-X oras.land/oras/internal/version.GitTreeState=clean"
 }
 
+# The OpenReports CRDs (openreports.io/v1alpha1 Report, ClusterReport) from the pinned Go module:
+# not a tool but the source the chart's copies in charts/palisade/files/crds are checked against
+# (test/chart/audit.test.ts), into .tools/reports-api/.
+install_reports_api() {
+  local dest="$root/.tools/reports-api"
+  if [ "$(cat "$dest/.version" 2>/dev/null)" = "$REPORTS_API_VERSION" ]; then return; fi
+  log "downloading github.com/openreports/reports-api $REPORTS_API_VERSION (its CRDs)"
+  local dir
+  dir=$(go mod download -json "github.com/openreports/reports-api@$REPORTS_API_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$dir" ] && [ -d "$dir/config/crd" ] || { log "reports-api: no config/crd in the module"; exit 1; }
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  cp "$dir"/config/crd/*.yaml "$dest/"
+  chmod 644 "$dest"/*.yaml
+  printf '%s\n' "$REPORTS_API_VERSION" >"$dest/.version"
+}
+
+install_gator() {
+  # Gatekeeper's Makefile sets the version the same way; gator reads OPA's and the constraint
+  # framework's versions from its build info.
+  install_go_tool gator "$GATOR_VERSION" github.com/open-policy-agent/gatekeeper/v3/cmd/gator \
+    "-X github.com/open-policy-agent/gatekeeper/v3/pkg/version.Version=$GATOR_VERSION"
+}
+
+# Prometheus and promtool from one module at one version (Prometheus 3.x is tagged v0.3MM.P in Go:
+# v0.316.0 is 3.16.0). Without the builtinassets tag the web UI is left out; the HTTP API the
+# tests query is all there. Used by test/chart/prometheusrule.test.ts (promtool check/test rules)
+# and test/integration/dashboard-queries.test.ts (a real Prometheus scraping a real Palisade).
+install_prometheus() {
+  local v=$PROMETHEUS_VERSION m=github.com/prometheus/prometheus
+  if stamp_ok prometheus "$v" && stamp_ok promtool "$v"; then return; fi
+  exec 9>"$bin/.prometheus.lock"
+  flock 9
+  if stamp_ok prometheus "$v" && stamp_ok promtool "$v"; then exec 9>&-; return; fi
+  log "building prometheus and promtool $v (first time only: about 9 min on 2 cores)"
+  local tmp n=${v#v0.}
+  local release="${n:0:1}.$((10#${n:1:2})).${n##*.}"
+  tmp=$(mktemp -d "$bin/.prometheus.XXXXXX")
+  GOBIN="$tmp" go install -trimpath \
+    -ldflags="-s -w -X github.com/prometheus/common/version.Version=$release" \
+    "$m/cmd/prometheus@$v" "$m/cmd/promtool@$v"
+  mv -f "$tmp/prometheus" "$bin/prometheus"
+  mv -f "$tmp/promtool" "$bin/promtool"
+  rmdir "$tmp"
+  stamp prometheus "$v"
+  stamp promtool "$v"
+  exec 9>&-
+}
+
 tools=("$@")
 [ ${#tools[@]} -gt 0 ] || tools=("${DEFAULT_TOOLS[@]}")
 for t in "${tools[@]}"; do
@@ -208,6 +264,9 @@ for t in "${tools[@]}"; do
     chromium) install_chromium ;;
     registry) install_registry ;;
     oras) install_oras ;;
+    gator) install_gator ;;
+    prometheus | promtool) install_prometheus ;;
+    reports-api) install_reports_api ;;
     *) log "unknown tool: $t"; exit 2 ;;
   esac
 done
