@@ -5,23 +5,8 @@
 // objects. The recorder (event-recorder.ts) aggregates repeats of the same denial into one
 // Event's count and rate-limits per namespace.
 import type { Logger } from 'pino';
+import type { Denial } from '../denial';
 import { eventRecorder, type EventRecorder, type EventTarget } from './event-recorder';
-
-/** What the webhook denied (built by the /validate route, src/server). */
-export interface Denial {
-  operation: string;
-  /** The resource's kind and group/version, e.g. apps/v1 Deployment. */
-  apiVersion: string;
-  kind: string;
-  name: string;
-  /** Empty for a cluster-scoped object. */
-  namespace: string;
-  user: string;
-  /** Ids of the policies whose deny violations refused it, in order. */
-  policies: readonly string[];
-  /** The denial's message as kubectl prints it after "denied the request: ". */
-  message: string;
-}
 
 export const DENIAL_REASON = 'AdmissionDenied';
 /** An Event's message is capped by the apiserver (1 KiB is what kubectl shows comfortably). */

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { NamespaceLabels } from '../admission/handler';
 import type { SnapshotSource } from '../admission/snapshot-source';
+import type { Denial } from '../denial';
 import type { Metrics } from './metrics';
 
 export interface ServerDeps {
@@ -17,16 +18,4 @@ export interface ServerDeps {
   namespaceLabels?: NamespaceLabels;
   /** Called for each denied request that is not a dry run (config events.denials, main.ts). */
   onDenied?: (denial: Denial) => void;
-}
-
-/** A denied request, as src/kube/denial-events.ts writes it into an Event. */
-export interface Denial {
-  operation: string;
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace: string;
-  user: string;
-  policies: string[];
-  message: string;
 }

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ProfileReport } from '../../src/cli/profile';
 import { palisade } from './cli-run';
 
 const SLOW_TEMPLATE = `apiVersion: templates.gatekeeper.sh/v1beta1
@@ -72,21 +73,7 @@ spec:
   )
   .join('---\n');
 
-interface Profile {
-  runs: number;
-  inputs: number;
-  policies: {
-    policy: string;
-    evaluations: number;
-    inputs: number;
-    totalUs: number;
-    meanUs: number;
-    p50Us: number;
-    p95Us: number;
-    share: number;
-  }[];
-  notApplicable: string[];
-}
+type Profile = ProfileReport;
 
 let work: string;
 const args = () => [

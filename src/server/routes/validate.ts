@@ -8,7 +8,8 @@ import { handleAdmission, type Decision } from '../../admission/handler';
 import { errored } from '../../admission/response';
 import type { AdmissionReviewRequest } from '../../admission/types';
 import { toPalisadeError } from '../../errors';
-import type { Denial, ServerDeps } from '../deps';
+import type { Denial } from '../../denial';
+import type { ServerDeps } from '../deps';
 import { deadlineOf, requestScopeHooks } from '../request-scope';
 
 export async function validateRoute(app: FastifyInstance, deps: ServerDeps): Promise<void> {
