@@ -13,6 +13,7 @@ import {
   type Helm,
   type K8sObject,
   type RenderOptions,
+  withoutAuditRbac,
 } from './render';
 
 const SCENARIO = 'oci-bundle-values.yaml';
@@ -22,8 +23,9 @@ const URL = 'https://policies.example.com/palisade/bundle.tar.gz';
 const configOf = (objects: K8sObject[]): Config =>
   validateConfig('config.yaml', parse(find(objects, 'ConfigMap').data['config.yaml']));
 const podSpec = (objects: K8sObject[]) => find(objects, 'Deployment').spec.template.spec;
+// The webhook's RBAC; the audit's follows policies.bundle.kinds (test/chart/audit.test.ts).
 const rbacOf = (objects: K8sObject[]) =>
-  objects.filter((o) =>
+  withoutAuditRbac(objects).filter((o) =>
     ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind),
   );
 
@@ -163,8 +165,10 @@ describe.each(['helm', 'helm4'] as Helm[])('%s', (helm) => {
       expect(podSpec(objects).automountServiceAccountToken).toBe(
         podSpec(plain).automountServiceAccountToken,
       );
-      const secretMode = { values: ['secret-values.yaml'] };
-      const both = r({ values: ['secret-values.yaml', SCENARIO] });
+      // Without the audit (which talks to the apiserver), secret mode needs no token at all.
+      const noAudit = { 'audit.enabled': false };
+      const secretMode = { values: ['secret-values.yaml'], set: noAudit };
+      const both = r({ values: ['secret-values.yaml', SCENARIO], set: noAudit });
       expect(rbacOf(both)).toEqual(rbacOf(r(secretMode)));
       expect(podSpec(both).automountServiceAccountToken).toBe(false);
     });
@@ -246,7 +250,7 @@ describe.each(['helm', 'helm4'] as Helm[])('%s', (helm) => {
     });
     expect(configOf(objects).policies['team-policy']).toMatchObject({ action: 'warn' });
     // Its namespaceSelector needs the namespace watch: the same read-only grant as built-in ones.
-    const role = find(objects, 'ClusterRole');
+    const role = find(withoutAuditRbac(objects), 'ClusterRole');
     expect(role.rules).toContainEqual({
       apiGroups: [''],
       resources: ['namespaces'],

@@ -33,6 +33,9 @@ it('puts every namespaced object in palisade-system', () => {
     'ClusterRole',
     'ClusterRoleBinding',
     'ValidatingWebhookConfiguration',
+    'CustomResourceDefinition',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
   ];
   for (const o of deployed.filter((o) => !clusterScoped.includes(o.kind))) {
     expect(`${o.kind}/${o.metadata.name} in ${o.metadata.namespace}`).toBe(

@@ -144,12 +144,15 @@ describe('values', () => {
   });
 
   it.each(['secret-values.yaml', 'cert-manager-values.yaml'])(
-    'tls.mode from %s mounts the certificate Secret and no service account token',
+    'tls.mode from %s mounts the certificate Secret and, without the audit, no service account token',
     (scenario) => {
-      const objects = render({ values: [scenario] });
+      const objects = render({ values: [scenario], set: { 'audit.enabled': false } });
       const pod = deploymentOf(objects).spec.template.spec;
       const secretName = scenario.startsWith('secret') ? 'my-webhook-tls' : 'palisade-tls';
       expect(pod.automountServiceAccountToken).toBe(false);
+      // The background audit (on by default) talks to the apiserver: the token is mounted.
+      const audited = deploymentOf(render({ values: [scenario] })).spec.template.spec;
+      expect(audited.automountServiceAccountToken).toBe(true);
       expect(pod.volumes).toContainEqual({ name: 'tls', secret: { secretName } });
       expect(pod.containers[0].volumeMounts).toContainEqual({
         name: 'tls',

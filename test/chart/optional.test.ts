@@ -26,14 +26,21 @@ describe('podDisruptionBudget', () => {
 });
 
 it('none of NetworkPolicy, ServiceMonitor, HPA by default', () => {
+  // Twice: the webhook's and the background audit's (audit.enabled, templates/audit-*.yaml).
   expect(kinds(render())).toEqual([
     'ClusterRole',
+    'ClusterRole',
+    'ClusterRoleBinding',
     'ClusterRoleBinding',
     'ConfigMap',
+    'CustomResourceDefinition',
+    'CustomResourceDefinition',
     'Deployment',
     'Pod',
     'PodDisruptionBudget',
     'Role',
+    'Role',
+    'RoleBinding',
     'RoleBinding',
     'Secret',
     'Service',

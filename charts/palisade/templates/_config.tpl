@@ -115,5 +115,13 @@ them. Mirrors wantsNamespaceWatch in src/kube/namespace-watch.ts.
 {{- if include "palisade.bundleSource" . -}}
 {{- $_ := set $config "bundle" (include "palisade.bundleConfig" . | fromJson) -}}
 {{- end -}}
+{{- /* Gatekeeper's API and data.inventory: templates/_gatekeeper.tpl. */ -}}
+{{- if or .Values.gatekeeper.enabled .Values.gatekeeper.sync.kinds -}}
+{{- $_ := set $config "gatekeeper" (include "palisade.gatekeeperConfig" . | fromJson) -}}
+{{- end -}}
+{{- /* The background audit: templates/_audit.tpl. */ -}}
+{{- $_ := set $config "audit" (include "palisade.auditConfig" . | fromJson) -}}
+{{- /* Denials as Events (docs/configuration.md "events"); RBAC: templates/events-rbac.yaml. */ -}}
+{{- $_ := set $config "events" (dict "denials" (dig "denials" false (.Values.events | default dict))) -}}
 {{- toYaml $config -}}
 {{- end -}}
