@@ -42,7 +42,8 @@ const createLatestPod = (ns: string, name: string) =>
 
 beforeAll(async () => {
   requireCluster();
-  // The chart's RBAC for this config (tls.mode secret: namespaces are its only permission).
+  // The chart's RBAC for this config (tls.mode secret: namespaces are its only permission; the
+  // audit, which has its own roles, is off here: test/chart/audit.test.ts covers those).
   const rendered = await helmOk('helm', [
     'template',
     release,
@@ -53,6 +54,7 @@ beforeAll(async () => {
       'tls.mode': 'secret',
       'tls.secret.name': 'unused',
       'tls.secret.caBundle': 'unused',
+      'audit.enabled': false,
       policies: selectorPolicies,
     }),
   ]);
