@@ -4,16 +4,18 @@
 // answer), a certificate replaced in place (a reload), a bundle from an HTTPS source (bundle
 // revision and age). Each query must return data; Prometheus' scrapes are waited on by polling
 // its HTTP API with a bound, never by sleeping a fixed time.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { find, render } from '../chart/render';
-import { freePort } from '../support/free-port';
 import { postReview } from '../support/https-client';
 import { startPalisade, type Palisade } from '../support/palisade';
-import { PROMETHEUS_BIN, requireTool } from '../support/prometheus';
+import {
+  dashboardQueries,
+  startPrometheus,
+  type DashboardQuery,
+  type RunningPrometheus,
+} from '../support/prometheus';
 import {
   BundleServer,
   archiveOf,
@@ -23,60 +25,15 @@ import {
 } from './bundle-source-fixtures';
 
 // The background audit's gauges are set only by a replica that audits a cluster (docs/audit.md;
-// the e2e tests cover it): here their queries must be valid and answered, not hold data.
+// test/e2e/dashboard-audit-queries.test.ts): here their queries must be valid and answered.
 const AUDIT_ONLY = /palisade_audit_/;
-
-interface Query {
-  panel: string;
-  expr: string;
-}
-interface Answer {
-  status: string;
-  error?: string;
-  data?: { resultType: string; result: unknown[] };
-}
 
 let work: string;
 let palisade: Palisade;
 let bundles: BundleServer;
-let prometheus: ChildProcess;
-let api: string;
-let prometheusLog = '';
-const queries: Query[] = [];
-
-/** The dashboard's queries with Grafana's variables filled in as a user's "All" would. */
-function dashboardQueries(): Query[] {
-  const cm = find(
-    render({ set: { 'dashboard.enabled': true } }),
-    'ConfigMap',
-    'palisade-dashboard',
-  );
-  const d = JSON.parse(cm.data['palisade.json']) as {
-    panels: { title: string; targets: { expr: string }[] }[];
-  };
-  return d.panels.flatMap((p) =>
-    p.targets.map((t) => ({
-      panel: p.title,
-      expr: t.expr.replaceAll('$job', '.+').replaceAll('$__rate_interval', '1m'),
-    })),
-  );
-}
-
-async function query(expr: string): Promise<Answer> {
-  const res = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  return (await res.json()) as Answer;
-}
-
-/** Polls `ok` (every 250 ms, at most `ms`) until it holds; throws with `what` past the bound. */
-async function until(what: string, ok: () => Promise<boolean>, ms = 90_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await ok()) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not after ${ms} ms\n${prometheusLog}`);
-    // Polling interval of a condition wait (Prometheus scrapes every second).
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+let prometheus: RunningPrometheus;
+const queries: DashboardQuery[] = [];
+const query = (expr: string) => prometheus.query(expr);
 
 const allowedReview = (uid: string) => ({
   apiVersion: 'admission.k8s.io/v1',
@@ -114,8 +71,12 @@ async function load(): Promise<void> {
 }
 
 beforeAll(async () => {
-  requireTool(PROMETHEUS_BIN);
-  queries.push(...dashboardQueries());
+  const cm = find(
+    render({ set: { 'dashboard.enabled': true } }),
+    'ConfigMap',
+    'palisade-dashboard',
+  );
+  queries.push(...dashboardQueries(cm.data['palisade.json']));
   work = mkdtempSync(join(tmpdir(), 'palisade-dashboard-'));
   bundles = await BundleServer.start(work);
   const key = signingKey(work, 'dash-2026');
@@ -138,58 +99,14 @@ beforeAll(async () => {
   });
   await load();
 
-  const caFile = join(work, 'palisade-ca.pem');
-  writeFileSync(caFile, palisade.ca.certPem);
-  const port = await freePort();
-  api = `http://127.0.0.1:${port}`;
-  const config = join(work, 'prometheus.yml');
-  writeFileSync(
-    config,
-    stringify({
-      global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      scrape_configs: [
-        {
-          job_name: 'palisade',
-          scheme: 'https',
-          tls_config: { ca_file: caFile },
-          static_configs: [{ targets: [`127.0.0.1:${palisade.port}`] }],
-        },
-      ],
-    }),
-  );
-  prometheus = spawn(
-    PROMETHEUS_BIN,
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(work, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  prometheus.stdout!.on('data', (c: Buffer) => (prometheusLog += c.toString()));
-  prometheus.stderr!.on('data', (c: Buffer) => (prometheusLog += c.toString()));
-  await until('Prometheus ready', async () => {
-    try {
-      return (await fetch(`${api}/-/ready`)).ok;
-    } catch {
-      return false;
-    }
-  });
-  await until('the target scraped and up', async () => {
-    const a = await query('up{job="palisade"} == 1');
-    return (a.data?.result.length ?? 0) > 0;
-  });
+  prometheus = await startPrometheus(work, { port: palisade.port, caPem: palisade.ca.certPem });
   // A reload: a new serving certificate written in place (same CA), picked up by the watch.
   palisade.writeNewCertificate();
   await palisade.waitForLog((l) => l.msg === 'serving certificate reloaded');
 }, 180_000);
 
 afterAll(async () => {
-  if (prometheus && prometheus.exitCode === null) {
-    const exited = new Promise((resolve) => prometheus.once('exit', resolve));
-    prometheus.kill('SIGTERM');
-    await exited;
-  }
+  await prometheus?.stop();
   await palisade?.stop();
   await bundles?.close();
   if (work) rmSync(work, { recursive: true, force: true });
@@ -199,15 +116,18 @@ it('every dashboard query returns data from the scraped Palisade', async () => {
   expect(queries.length).toBeGreaterThanOrEqual(15);
   const pending = new Set(queries.filter((q) => !AUDIT_ONLY.test(q.expr)));
   // Load keeps flowing while Prometheus scrapes, until each query has a result.
-  await until(`queries without data: ${[...pending].map((q) => q.expr).join('; ')}`, async () => {
-    await load();
-    for (const q of [...pending]) {
-      const a = await query(q.expr);
-      expect(a.error).toBeUndefined();
-      if (a.status === 'success' && (a.data?.result.length ?? 0) > 0) pending.delete(q);
-    }
-    return pending.size === 0;
-  });
+  await prometheus.until(
+    `queries without data: ${[...pending].map((q) => q.expr).join('; ')}`,
+    async () => {
+      await load();
+      for (const q of [...pending]) {
+        const a = await query(q.expr);
+        expect(a.error).toBeUndefined();
+        if (a.status === 'success' && (a.data?.result.length ?? 0) > 0) pending.delete(q);
+      }
+      return pending.size === 0;
+    },
+  );
   expect(pending.size).toBe(0);
 }, 150_000);
 
