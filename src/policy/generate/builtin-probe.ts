@@ -14,6 +14,8 @@ import { readTarGz } from '../artifact/tar';
 export interface OpaBuiltin {
   name: string;
   decl?: { args?: unknown[]; result?: unknown };
+  /** OPA 1.x refuses these in Rego v1 modules (whatever the capabilities); v0 may call them. */
+  deprecated?: boolean;
 }
 
 export interface ProbeResult {
@@ -51,11 +53,12 @@ export async function probeBuiltins(
   opa: Opa,
   builtins: readonly OpaBuiltin[],
   work: string,
+  regoVersion: 0 | 1 = 1,
 ): Promise<ProbeResult> {
   const result: ProbeResult = { native: [], host: [], failed: [], compiles: 0 };
   const batches: Promise<void>[] = [];
   for (let i = 0; i < builtins.length; i += BATCH) {
-    batches.push(classify(opa, builtins.slice(i, i + BATCH), work, result));
+    batches.push(classify(opa, builtins.slice(i, i + BATCH), work, result, regoVersion));
   }
   await Promise.all(batches);
   return result;
@@ -66,9 +69,10 @@ async function classify(
   batch: readonly OpaBuiltin[],
   work: string,
   result: ProbeResult,
+  regoVersion: 0 | 1,
 ): Promise<void> {
   result.compiles++;
-  const r = await compile(opa, batch, work);
+  const r = await compile(opa, batch, work, regoVersion);
   if (r.ok) {
     const host = new Set(r.host);
     for (const b of batch) (host.has(b.name) ? result.host : result.native).push(b.name);
@@ -81,32 +85,40 @@ async function classify(
   }
   const mid = Math.ceil(batch.length / 2);
   await Promise.all([
-    classify(opa, batch.slice(0, mid), work, result),
-    classify(opa, batch.slice(mid), work, result),
+    classify(opa, batch.slice(0, mid), work, result, regoVersion),
+    classify(opa, batch.slice(mid), work, result, regoVersion),
   ]);
 }
 
 type Compiled = { ok: true; host: string[] } | { ok: false; error: string };
 
-async function compile(opa: Opa, batch: readonly OpaBuiltin[], work: string): Promise<Compiled> {
+async function compile(
+  opa: Opa,
+  batch: readonly OpaBuiltin[],
+  work: string,
+  regoVersion: 0 | 1,
+): Promise<Compiled> {
   const dir = mkdtempSync(join(work, 'b'));
   const file = join(dir, 'probe.rego');
-  writeFileSync(file, probePolicy(batch));
+  writeFileSync(file, probePolicy(batch, regoVersion));
   const entrypoints = batch.flatMap((_, i) => ['-e', `probe/r${i}`]);
   const tarball = join(dir, 'bundle.tar.gz');
   // The same mode as the policy build: no --wasm-include-print, so print() calls are erased
   // from the module (they still work under `opa test`) and print / internal.print come out
   // native.
-  const r = await opa.run(['build', '-t', 'wasm', ...entrypoints, '-o', tarball, file]);
+  const v0 = regoVersion === 0 ? ['--v0-compatible'] : [];
+  const r = await opa.run(['build', '-t', 'wasm', ...v0, ...entrypoints, '-o', tarball, file]);
   if (r.code !== 0) return { ok: false, error: (r.stderr || r.stdout).trim() };
   const wasm = readTarGz(readFileSync(tarball), tarball).get('policy.wasm');
   if (!wasm) throw new Error(`${tarball}: opa build wrote no policy.wasm`);
   return { ok: true, host: hostImportsOf(new Uint8Array(wasm)) };
 }
 
-function probePolicy(batch: readonly OpaBuiltin[]): string {
+// In v0 (the deprecated builtins, which only v0 Rego may call) `if` needs its future import.
+function probePolicy(batch: readonly OpaBuiltin[], regoVersion: 0 | 1): string {
   const rules = batch.map((b, i) => `r${i} if {\n\t${callBody(b)}\n}\n`);
-  return `package probe\n\n${rules.join('\n')}`;
+  const header = regoVersion === 0 ? 'import future.keywords.if\n\n' : '';
+  return `package probe\n\n${header}${rules.join('\n')}`;
 }
 
 // Body of a rule that calls builtin `b` with `any`-typed arguments (refs into input), so the

@@ -6,6 +6,12 @@
 // builtin-probe.ts) ∪ (builtins the Palisade host supplies: the keys of hostBuiltins in
 // src/policy/builtins, the very table the runtime hands to the wasm module, so no list is kept
 // in sync by hand).
+//
+// The deprecated builtins (any, all, re_match, set_diff, net.cidr_overlap, cast_*) cannot be
+// called from Rego v1, so the v1 probe cannot compile them; Gatekeeper's v0 templates still call
+// them. They are probed again as v0 Rego and kept on the same terms (native or host-provided).
+// That does not loosen Palisade's v1 policies: opa refuses a deprecated builtin in a v1 module
+// ("deprecated built-in function calls") even when the capabilities list it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,13 +68,17 @@ export async function measureCapabilities(): Promise<Capabilities> {
 
   const work = mkdtempSync(join(tmpdir(), 'palisade-caps-'));
   let probe;
+  let v0;
   try {
     probe = await probeBuiltins(opa, current.builtins, work);
+    const failed = new Set(probe.failed.map((f) => f.name));
+    const deprecated = current.builtins.filter((b) => b.deprecated && failed.has(b.name));
+    v0 = await probeBuiltins(opa, deprecated, work, 0);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 
-  const allowed = new Set([...probe.native, ...host]);
+  const allowed = new Set([...probe.native, ...v0.native, ...host]);
   const features = (current.features ?? []).filter(
     (f) =>
       KEEP_FEATURES.includes(f) ||
@@ -85,7 +95,8 @@ export async function measureCapabilities(): Promise<Capabilities> {
   const summary =
     `opa ${version}: ${current.builtins.length} builtins, ${probe.native.length} native in ` +
     `wasm, ${probe.host.length} need the host (${host.length} host-provided kept), ` +
-    `${probe.failed.length} not compilable; ${caps.builtins.length} allowed; features ` +
-    `${features.join(', ')}; ${probe.compiles} compiles`;
+    `${probe.failed.length} not compilable in v1 (${v0.native.length} deprecated ones native ` +
+    `in v0: ${v0.native.sort().join(', ')}); ${caps.builtins.length} allowed; features ` +
+    `${features.join(', ')}; ${probe.compiles + v0.compiles} compiles`;
   return { caps, summary };
 }
