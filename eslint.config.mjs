@@ -9,7 +9,7 @@ const ALLOWED = {
   admission: ['policy', 'config'],
   policy: ['config'],
   server: ['admission', 'config'],
-  cli: ['admission', 'policy', 'bundles', 'gatekeeper', 'audit', 'playground', 'config'],
+  cli: ['admission', 'policy', 'bundles', 'gatekeeper', 'audit', 'config'],
   certs: ['kube', 'config'],
   kube: ['config'],
   config: [],
@@ -21,9 +21,6 @@ const ALLOWED = {
   gatekeeper: ['policy', 'kube', 'config'],
   // The background audit: evaluates what runs as admission does, writes reports through Kube.
   audit: ['admission', 'policy', 'kube', 'config'],
-  // palisade playground: the page's code (page/, bundled for the browser) runs `palisade eval`'s
-  // path (cli/prepare-reviews, cli/evaluate) on the engine; its local server is node:http.
-  playground: ['admission', 'policy', 'cli', 'config'],
 };
 const PARTS = Object.keys(ALLOWED);
 /** Libraries that belong to one part: HTTP to the server, the cluster to kube (and certs). */

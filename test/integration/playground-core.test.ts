@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import type { PolicySnapshot } from '../../src/policy/snapshot';
-import { pageSnapshot, type PolicyOverride } from '../../src/playground/page/page-snapshot';
-import { runManifests } from '../../src/playground/page/run-manifests';
+import { pageSnapshot, type PolicyOverride } from '../../src/cli/playground/page/page-snapshot';
+import { runManifests } from '../../src/cli/playground/page/run-manifests';
 import { BUNDLE } from './harness';
 
 const OPTS = { operation: 'CREATE' as const, namespace: 'shop', username: 'jane', groups: [] };

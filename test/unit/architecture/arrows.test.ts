@@ -46,10 +46,22 @@ const FORBIDDEN: [arrow: string, file: string, source: string][] = [
   ['Audit → Gatekeeper', 'src/audit/x.ts', "import { x } from '../gatekeeper/template';"],
   ['Policy → Gatekeeper', 'src/policy/x.ts', "import { x } from '../gatekeeper/template';"],
   ['Kube → Audit', 'src/kube/x.ts', "import { x } from '../audit/scan';"],
-  ['Playground → Server', 'src/playground/x.ts', "import { x } from '../server/metrics';"],
-  ['Playground → fastify', 'src/playground/x.ts', "import x from 'fastify';"],
-  ['Playground → Kube', 'src/playground/page/x.ts', "import { x } from '../../kube/client';"],
-  ['Policy → Playground', 'src/policy/x.ts', "import { x } from '../playground/server';"],
+  [
+    'the playground (CLI) → Server',
+    'src/cli/playground/x.ts',
+    "import { x } from '../../server/metrics';",
+  ],
+  ['the playground (CLI) → fastify', 'src/cli/playground/x.ts', "import x from 'fastify';"],
+  [
+    'the playground page → Kube',
+    'src/cli/playground/page/x.ts',
+    "import { x } from '../../../kube/client';",
+  ],
+  [
+    'Policy → the playground (CLI)',
+    'src/policy/x.ts',
+    "import { x } from '../cli/playground/server';",
+  ],
 ];
 
 const ALLOWED: [arrow: string, file: string, source: string][] = [
@@ -74,9 +86,16 @@ const ALLOWED: [arrow: string, file: string, source: string][] = [
   ['Audit → Kube', 'src/audit/x.ts', "import { x } from '../kube/client';"],
   ['CLI → Gatekeeper', 'src/cli/commands/x.ts', "import { x } from '../../gatekeeper/suite';"],
   ['CLI → Audit', 'src/cli/commands/x.ts', "import { x } from '../../audit/compliance';"],
-  ['CLI → Playground', 'src/cli/commands/x.ts', "import { x } from '../../playground/server';"],
-  ['Playground → CLI', 'src/playground/page/x.ts', "import { x } from '../../cli/evaluate';"],
-  ['Playground → Policy', 'src/playground/x.ts', "import { x } from '../policy/build/opa';"],
+  [
+    'the playground page → its CLI',
+    'src/cli/playground/page/x.ts',
+    "import { x } from '../../evaluate';",
+  ],
+  [
+    'the playground (CLI) → Policy',
+    'src/cli/playground/x.ts',
+    "import { x } from '../../policy/build/opa';",
+  ],
 ];
 
 /** Runs in the child: lints each [file, text] and prints the no-restricted-imports messages. */

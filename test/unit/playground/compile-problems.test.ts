@@ -1,6 +1,6 @@
 // opa's messages about an edited policy, as the page lists them: with the edited file's line.
 import { PolicyBuildError, ToolError } from '../../../src/policy/build/build-error';
-import { problemsOf } from '../../../src/playground/compile-policy';
+import { problemsOf } from '../../../src/cli/playground/compile-policy';
 
 const WORK = '/tmp/palisade-playground-x';
 const EDITED = 'disallow-privileged/policy.rego';

@@ -1,6 +1,6 @@
 // The lines the playground prints for one object: kubectl's text for the webhook's answer.
 import type { ObjectResult } from '../../../src/cli/results';
-import { kubectlCommand, kubectlLines } from '../../../src/playground/page/kubectl-text';
+import { kubectlCommand, kubectlLines } from '../../../src/cli/playground/page/kubectl-text';
 
 const base: ObjectResult = {
   source: 'STDIN',

@@ -2,8 +2,8 @@
 // and what keeps another site from driving it (a foreign Host, a non-JSON or oversized compile).
 // The compile itself runs real opa in test/integration/playground.test.ts.
 import { request } from 'node:http';
-import type { PolicyCompiler } from '../../../src/playground/compile-policy';
-import { MAX_COMPILE_BODY, ownHost, startPlaygroundServer } from '../../../src/playground/server';
+import type { PolicyCompiler } from '../../../src/cli/playground/compile-policy';
+import { MAX_COMPILE_BODY, ownHost, startPlaygroundServer } from '../../../src/cli/playground/server';
 
 type Answer = { status: number; type?: string; csp?: string; body: string };
 

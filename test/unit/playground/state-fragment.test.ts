@@ -3,7 +3,7 @@ import {
   decodeState,
   encodeState,
   type PlaygroundState,
-} from '../../../src/playground/page/state-fragment';
+} from '../../../src/cli/playground/page/state-fragment';
 
 const STATE: PlaygroundState = {
   manifest: 'apiVersion: v1\nkind: Pod\nmetadata: {name: "wéb ✓"}\n'.repeat(20),

@@ -2,9 +2,9 @@
 // policies, and, when the policy sources are at hand, each policy's Rego for editing.
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import type { Config } from '../config/schema';
-import type { Bundle } from '../policy/bundle';
-import { loadPolicySources } from '../policy/source/discover';
+import type { Config } from '../../config/schema';
+import type { Bundle } from '../../policy/bundle';
+import { loadPolicySources } from '../../policy/source/discover';
 import type { PolicySources } from './compile-policy';
 import type { PlaygroundData, PolicyView } from './page/protocol';
 

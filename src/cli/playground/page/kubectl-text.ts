@@ -4,7 +4,7 @@
 //   admission webhook "<name>" denied the request: <message>
 // (k8s.io/apiserver .../admission/plugin/webhook/errors: ToStatusErr), and kubectl's `-f`
 // helpers prefix `error when <verb> "<source>": ` (kubectl/pkg/cmd/create, replace, delete).
-import type { ObjectResult } from '../../cli/results';
+import type { ObjectResult } from '../../results';
 
 /** kubectl's source name for `-f -`. */
 export const KUBECTL_STDIN = 'STDIN';

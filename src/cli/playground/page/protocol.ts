@@ -1,6 +1,6 @@
 // What the playground's server (or an exported copy's files) hands the page, and the compile
 // exchange. Plain JSON both ways.
-import type { Config } from '../../config/schema';
+import type { Config } from '../../../config/schema';
 
 /** playground.json. */
 export interface PlaygroundData {

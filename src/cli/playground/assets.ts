@@ -2,7 +2,7 @@
 // and the bundle's three files.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../policy/build/package-root';
+import { packageRoot } from '../../policy/build/package-root';
 import { pageHtml } from './page-html';
 import { BUNDLE_FILES, type PlaygroundData } from './page/protocol';
 

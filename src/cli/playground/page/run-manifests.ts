@@ -3,12 +3,12 @@
 // send (prepareReviews → manifestRequest), decided by the webhook's handleAdmission on a snapshot
 // of the same policy.wasm (evaluateTargets), each violation located on its line. No Node module
 // is reached from here: it runs in the page (and in jest).
-import type { AdmissionReviewRequest, Operation } from '../../admission/types';
-import { evaluateTargets } from '../../cli/evaluate';
-import { prepareReviews } from '../../cli/prepare-reviews';
-import type { ObjectResult } from '../../cli/results';
-import type { PolicySnapshot } from '../../policy/snapshot';
-import { parseDocuments, type InputProblem } from '../../policy/source/yaml';
+import type { AdmissionReviewRequest, Operation } from '../../../admission/types';
+import { evaluateTargets } from '../../evaluate';
+import { prepareReviews } from '../../prepare-reviews';
+import type { ObjectResult } from '../../results';
+import type { PolicySnapshot } from '../../../policy/snapshot';
+import { parseDocuments, type InputProblem } from '../../../policy/source/yaml';
 import { KUBECTL_STDIN, kubectlLines } from './kubectl-text';
 
 export interface ReviewOptions {

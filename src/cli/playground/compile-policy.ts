@@ -5,9 +5,9 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBundle } from '../policy/build/build-bundle';
-import { PolicyBuildError, ToolError } from '../policy/build/build-error';
-import type { Opa } from '../policy/build/opa';
+import { buildBundle } from '../../policy/build/build-bundle';
+import { PolicyBuildError, ToolError } from '../../policy/build/build-error';
+import type { Opa } from '../../policy/build/opa';
 import type { CompileProblem, CompileReply, CompileRequest } from './page/protocol';
 
 export interface PolicySources {

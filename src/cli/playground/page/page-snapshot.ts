@@ -1,12 +1,12 @@
 // The snapshot the page decides on: the bundle's bytes (fetched from the playground's server or
 // the exported copy) and the webhook's config, resolved as the PolicyRuntime resolves them
 // (resolvePolicies), evaluated inline: a page has no worker pool, and one decision at a time.
-import type { Config } from '../../config/schema';
-import { bundleFromBytes } from '../../policy/bundle-bytes';
-import { InlineEvaluator } from '../../policy/engine';
-import type { Action } from '../../policy/policy-meta';
-import { resolvePolicies } from '../../policy/policy-set';
-import { prepareSnapshot, type PolicySnapshot } from '../../policy/snapshot';
+import type { Config } from '../../../config/schema';
+import { bundleFromBytes } from '../../../policy/bundle-bytes';
+import { InlineEvaluator } from '../../../policy/engine';
+import type { Action } from '../../../policy/policy-meta';
+import { resolvePolicies } from '../../../policy/policy-set';
+import { prepareSnapshot, type PolicySnapshot } from '../../../policy/snapshot';
 
 export interface BundleBytes {
   wasm: Uint8Array;

@@ -3,11 +3,11 @@
 // textContent (a manifest or a message is never markup). Bundled by esbuild into app.js
 // (npm run build:playground); served by server.ts or written by export-static.ts.
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import type { Operation } from '../../admission/types';
-import type { Config } from '../../config/schema';
-import { ACTIONS, type Action } from '../../policy/policy-meta';
-import type { PolicySnapshot } from '../../policy/snapshot';
-import { YAML_VERSION } from '../../policy/source/yaml';
+import type { Operation } from '../../../admission/types';
+import type { Config } from '../../../config/schema';
+import { ACTIONS, type Action } from '../../../policy/policy-meta';
+import type { PolicySnapshot } from '../../../policy/snapshot';
+import { YAML_VERSION } from '../../../policy/source/yaml';
 import { pageSnapshot, type BundleBytes, type PolicyOverride } from './page-snapshot';
 import { BUNDLE_FILES, type CompileReply, type PlaygroundData, type PolicyView } from './protocol';
 import { kubectlCommand } from './kubectl-text';
