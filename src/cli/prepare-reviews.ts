@@ -4,15 +4,15 @@
 import { decodeAdmissionReview } from '../admission/decode';
 import type { KubeObject } from '../admission/types';
 import { describeThrown } from '../errors';
-import { requestNamespace, type RequestOptions } from '../policy/source/manifest-request';
+import {
+  manifestKind,
+  requestNamespace,
+  type KindOptions,
+  type RequestOptions,
+} from '../policy/source/manifest-request';
 import { buildReview } from './build-review';
 import type { EvalTarget } from './evaluate';
-import {
-  customKindsOf,
-  resolveKind,
-  type CustomKinds,
-  type KindInfo,
-} from '../policy/source/kinds';
+import { customKindsOf, type CustomKinds, type KindInfo } from '../policy/source/kinds';
 import type { InputProblem, SourceDocument } from '../policy/source/yaml';
 
 export interface Prepared {
@@ -26,10 +26,11 @@ export function prepareReviews(
   docs: readonly SourceDocument[],
   opts: RequestOptions,
   oldDocs?: readonly SourceDocument[],
+  kindOpts: KindOptions = {},
 ): Prepared {
   const custom = customKindsOf([...docs, ...(oldDocs ?? [])].map((d) => d.object));
   const problems: InputProblem[] = [];
-  const old = oldDocs ? indexOld(oldDocs, opts, custom, problems) : undefined;
+  const old = oldDocs ? indexOld(oldDocs, opts, custom, problems, kindOpts) : undefined;
   const targets: EvalTarget[] = [];
   for (const doc of docs) {
     const at = { source: doc.source, line: doc.line };
@@ -44,7 +45,7 @@ export function prepareReviews(
     }
     const object = doc.object as KubeObject;
     try {
-      const kind = resolveKind(String(object.apiVersion), String(object.kind), custom);
+      const kind = manifestKind(object, custom, kindOpts);
       let request = opts;
       let previous: KubeObject | undefined;
       if (old) {
@@ -76,12 +77,13 @@ function indexOld(
   opts: RequestOptions,
   custom: CustomKinds,
   problems: InputProblem[],
+  kindOpts: KindOptions,
 ): Map<string, KubeObject> {
   const out = new Map<string, KubeObject>();
   for (const doc of docs) {
     const object = doc.object as KubeObject;
     try {
-      const kind = resolveKind(String(object.apiVersion), String(object.kind), custom);
+      const kind = manifestKind(object, custom, kindOpts);
       out.set(keyOf(object, kind, opts.namespace), object);
     } catch (thrown) {
       problems.push({ source: doc.source, line: doc.line, message: describeThrown(thrown) });

@@ -40,6 +40,8 @@ export interface SuiteTest {
   /** The constraint is expected to be refused by the template's parameter schema. */
   invalid: boolean;
   skip: boolean;
+  /** gator's `expansion` (ExpansionTemplates applied to the cases): unsupported, the test is skipped. */
+  expansion?: string;
 }
 
 export interface Suite {
@@ -112,6 +114,7 @@ function parseTest(value: unknown, at: string, dir: string): SuiteTest {
     ...pathField(t.constraint, `${at}.constraint`, dir, 'constraint'),
     invalid: flag(t.invalid, `${at}.invalid`),
     skip: flag(t.skip, `${at}.skip`),
+    ...(t.expansion !== undefined ? { expansion: String(t.expansion) } : {}),
     cases: cases.map((c, i) => parseCase(c, `${at}.cases[${i}]`, dir)),
   };
 }

@@ -53,7 +53,10 @@ export function formatText(results: readonly SuiteResult[], opts: FormatOptions)
 }
 
 function testLines(t: TestResult, verbose: boolean): string[] {
-  if (t.skipped) return verbose ? [`=== SKIP  ${t.name}`] : [];
+  if (t.skipped) {
+    if (t.unsupported) return [`=== SKIP  ${t.name}: unsupported: ${t.unsupported}`];
+    return verbose ? [`=== SKIP  ${t.name}`] : [];
+  }
   const out = verbose ? [`=== RUN   ${t.name}`] : [];
   // A test that could not run has no case results of its own to show (as gator).
   if (t.error === undefined) for (const c of t.cases) out.push(...caseLines(c, verbose));
@@ -86,6 +89,7 @@ export function formatJson(results: readonly SuiteResult[]): string {
       tests: s.tests.map((t) => ({
         name: t.name,
         ...(t.skipped ? { skipped: true } : {}),
+        ...(t.unsupported ? { unsupported: t.unsupported } : {}),
         ...(t.error ? { error: t.error } : {}),
         cases: t.cases.map((c) => ({
           name: c.name,

@@ -21,6 +21,8 @@ export interface TestResult {
   error?: string;
   /** true when `error` means it could not run at all (exit 2) rather than a failed check. */
   broken?: boolean;
+  /** Why a skipped test was not run although the suite does not skip it (expansion). */
+  unsupported?: string;
   cases: CaseResult[];
   ms: number;
 }

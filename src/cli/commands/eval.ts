@@ -123,7 +123,11 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const old = values.old ? await readDocuments(values.old, io.stdin) : undefined;
   // ConstraintTemplates and constraints among the inputs are policies, not objects to evaluate.
   const gatekeeper = loadGatekeeperObjects(input.docs);
-  const prepared = prepareReviews(gatekeeper.rest, request, old?.docs);
+  // With templates the constraints are the only policies, and gator reviews any kind: the
+  // kinds table's refusals (Palisade's own policies need them) do not apply.
+  const prepared = prepareReviews(gatekeeper.rest, request, old?.docs, {
+    anyKind: hasGatekeeperObjects(gatekeeper),
+  });
   const inventory = values.inventory ? await readInventory(values.inventory, io) : undefined;
   // Every problem of every input at once, in input order; nothing is evaluated if there is one.
   throwOnProblems([

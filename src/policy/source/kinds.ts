@@ -156,6 +156,16 @@ export function resolveKind(apiVersion: string, kind: string, custom: CustomKind
   return info(group, version, [version], { kind, resource, namespaced });
 }
 
+/**
+ * A kind taken as given, for Gatekeeper's paths (gator reviews objects of any kind): group and
+ * version from apiVersion, the kind as written, a guessed plural (gator's review has no
+ * resource; Palisade's always names one), the scope the caller reads from the object.
+ */
+export function kindAsGiven(apiVersion: string, kind: string, namespaced: boolean): KindInfo {
+  const { group, version } = splitApiVersion(apiVersion);
+  return info(group, version, [version], { kind, resource: guessPlural(kind), namespaced });
+}
+
 /** English plural of a lower-cased kind: a guess, for custom kinds without their CRD at hand. */
 export function guessPlural(kind: string): string {
   const k = kind.toLowerCase();

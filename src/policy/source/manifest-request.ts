@@ -3,7 +3,7 @@
 // `palisade test`, the build's generated example Rego tests, the jest fixtures and the bench all
 // build their requests here, so each of them sees the same request for the same manifest.
 import type { AdmissionRequest, KubeObject, Operation } from '../request';
-import type { KindInfo } from './kinds';
+import { kindAsGiven, resolveKind, type CustomKinds, type KindInfo } from './kinds';
 
 export const OPERATIONS: readonly Operation[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
 
@@ -21,6 +21,32 @@ export interface RequestOptions {
   old?: KubeObject;
   /** The request uid; a random one when absent (give one for reproducible output). */
   uid?: string;
+}
+
+export interface KindOptions {
+  /**
+   * Gatekeeper's paths (palisade verify, eval of templates and constraints): gator reviews an
+   * object of any kind, so a kind or version the kinds table refuses is taken as given, scoped
+   * by the object itself (namespaced when its metadata names a namespace). Palisade's own
+   * policies keep the table's checks.
+   */
+  anyKind?: boolean;
+}
+
+/** The kind of a manifest from the kinds table (and CRDs in the input); throws naming it. */
+export function manifestKind(
+  manifest: KubeObject,
+  custom: CustomKinds,
+  opts: KindOptions = {},
+): KindInfo {
+  const apiVersion = String(manifest.apiVersion);
+  const kind = String(manifest.kind);
+  try {
+    return resolveKind(apiVersion, kind, custom);
+  } catch (thrown) {
+    if (!opts.anyKind) throw thrown;
+    return kindAsGiven(apiVersion, kind, Boolean(manifest.metadata?.namespace));
+  }
 }
 
 /** The namespace the request goes to, as kubectl and the apiserver pick it. Throws on conflict. */
