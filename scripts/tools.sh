@@ -86,48 +86,44 @@ install_kube_apiserver() {
     k8s.io/kubernetes k8s.io/kubernetes/cmd/kube-apiserver "${x[@]}"
 }
 
-# haproxy is not a Go tool: the rollout e2e test (test/e2e/rollout.test.ts) uses the distribution's
-# own package as the TCP load balancer in front of two Palisades. Installed with apt-get when
-# missing (as root, or through sudo); any haproxy already on PATH is used as it is.
-install_haproxy() {
-  if command -v haproxy >/dev/null 2>&1; then return; fi
+# apt_install PKG PRESENT [APT-ARG...]: installs the distribution's package PKG with apt-get
+# (as root, or through sudo) unless the shell test PRESENT already passes; one install at a time.
+# APT-ARGs go to apt-get install (NAME=VALUE ones to its environment).
+apt_install() {
+  local pkg=$1 present=$2
+  shift 2
+  if eval "$present"; then return; fi
   local sudo=()
   if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null 2>&1 || { log "haproxy is missing: install it (apt-get install haproxy) or run as root"; exit 1; }
+    command -v sudo >/dev/null 2>&1 || { log "$pkg is missing: install it (apt-get install $pkg) or run as root"; exit 1; }
     sudo=(sudo)
   fi
-  command -v apt-get >/dev/null 2>&1 || { log "haproxy is missing and there is no apt-get: install haproxy yourself"; exit 1; }
-  exec 9>"$bin/.haproxy.lock"
+  command -v apt-get >/dev/null 2>&1 || { log "$pkg is missing and there is no apt-get: install $pkg yourself"; exit 1; }
+  exec 9>"$bin/.$pkg.lock"
   flock 9
-  if command -v haproxy >/dev/null 2>&1; then exec 9>&-; return; fi
-  log "installing haproxy from the distribution (apt-get, first time only)"
+  if eval "$present"; then exec 9>&-; return; fi
+  log "installing $pkg from the distribution (apt-get, first time only)"
   "${sudo[@]}" apt-get update -qq
-  # RUNLEVEL=1: the package's postinst must not start a system-wide haproxy service here.
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 \
-    apt-get install -y -qq --no-install-recommends haproxy >/dev/null
+  local envs=() args=() a
+  for a in "$@"; do if [[ $a == *=* ]]; then envs+=("$a"); else args+=("$a"); fi; done
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "${envs[@]}" \
+    apt-get install -y -qq "${args[@]}" "$pkg" >/dev/null
   exec 9>&-
 }
 
-# Chromium is not a Go tool either: the compliance report's browser test
-# (test/integration/compliance-report-browser.test.ts) drives the distribution's Chromium through
-# playwright-core. Installed with apt-get when missing, never downloaded by a test tool
-# (`npx playwright install` fetches its own build and is not used). PALISADE_CHROMIUM names
-# another binary and skips the install.
+# haproxy is not a Go tool: the rollout e2e test (test/e2e/rollout.test.ts) uses the distribution's
+# own package as the TCP load balancer in front of two Palisades; any haproxy already on PATH is
+# used as it is. RUNLEVEL=1: the package's postinst must not start a system-wide haproxy service.
+install_haproxy() {
+  apt_install haproxy 'command -v haproxy >/dev/null 2>&1' RUNLEVEL=1 --no-install-recommends
+}
+
+# Chromium is not a Go tool either: the browser tests (compliance report, playground) drive the
+# distribution's Chromium through playwright-core; never downloaded by a test tool (`npx
+# playwright install` fetches its own build and is not used). PALISADE_CHROMIUM names another
+# binary and skips the install.
 install_chromium() {
-  if [ -n "${PALISADE_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ]; then return; fi
-  local sudo=()
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null 2>&1 || { log "chromium is missing: install it (apt-get install chromium) or run as root"; exit 1; }
-    sudo=(sudo)
-  fi
-  command -v apt-get >/dev/null 2>&1 || { log "chromium is missing and there is no apt-get: install chromium yourself or set PALISADE_CHROMIUM"; exit 1; }
-  exec 9>"$bin/.chromium.lock"
-  flock 9
-  if [ -x /usr/bin/chromium ]; then exec 9>&-; return; fi
-  log "installing chromium from the distribution (apt-get, first time only)"
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  exec 9>&-
+  apt_install chromium '[ -n "${PALISADE_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ]'
 }
 
 install_etcd() {
