@@ -3,7 +3,11 @@
 // The compile itself runs real opa in test/integration/playground.test.ts.
 import { request } from 'node:http';
 import type { PolicyCompiler } from '../../../src/cli/playground/compile-policy';
-import { MAX_COMPILE_BODY, ownHost, startPlaygroundServer } from '../../../src/cli/playground/server';
+import {
+  MAX_COMPILE_BODY,
+  ownHost,
+  startPlaygroundServer,
+} from '../../../src/cli/playground/server';
 
 type Answer = { status: number; type?: string; csp?: string; body: string };
 
