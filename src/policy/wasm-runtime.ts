@@ -10,7 +10,8 @@
 import { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { describeThrown, PalisadeError } from '../errors';
 import { hostBuiltins } from './builtins';
-import { parseRegoValue } from './builtins/rego-value';
+import { regoValueText } from './builtins/cast';
+import { parseRegoValue, type RegoValue } from './builtins/rego-value';
 import { opaImports, readCString, readJson, writeJson, type OpaJsonExports } from './wasm-memory';
 
 const PAGE = 64 * 1024;
@@ -22,6 +23,7 @@ export interface WasmLimits {
 
 interface OpaExports extends OpaJsonExports {
   opa_value_dump(addr: number): number;
+  opa_value_parse(addr: number, len: number): number;
   builtins(): number;
 }
 
@@ -148,6 +150,17 @@ class HostCalls {
       return 0;
     }
     if (result === undefined) return 0;
+    if (builtin.rawResult) return writeValue(ex, this.memory, regoValueText(result as RegoValue));
     return writeJson(ex, this.memory, result);
   }
+}
+
+const encoder = new TextEncoder();
+
+/** A value in Rego value syntax (sets too) written into the module; returns its address. */
+function writeValue(ex: OpaExports, memory: WebAssembly.Memory, text: string): number {
+  const bytes = encoder.encode(text);
+  const addr = ex.opa_malloc(bytes.byteLength);
+  new Uint8Array(memory.buffer).set(bytes, addr);
+  return ex.opa_value_parse(addr, bytes.byteLength);
 }

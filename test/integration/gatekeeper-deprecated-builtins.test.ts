@@ -1,9 +1,9 @@
 // The deprecated builtins v0 Rego may call (any, all, re_match, set_diff, net.cidr_overlap) are
 // in policies/capabilities.json so Gatekeeper's older templates compile, with the real opa, and
-// the wasm evaluates them (the suite test/fixtures/gatekeeper/compat/deprecated-builtins runs in
-// gator and palisade verify through gatekeeper-gator-differential.test.ts). Those the wasm
-// cannot evaluate (cast_*) stay refused at compile time, naming the template; and Palisade's v1
-// policies still cannot call any deprecated builtin.
+// the wasm evaluates them, natively or (cast_*) through the host (the suite test/fixtures/gatekeeper/compat/deprecated-builtins runs in
+// gator and palisade verify through gatekeeper-gator-differential.test.ts). An impure builtin
+// stays refused at compile time, naming the template; and Palisade's v1 policies still cannot
+// call any deprecated builtin.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,12 @@ it('compiles a v0 template calling each deprecated builtin the wasm evaluates', 
     're_match("^a", "abc")',
     'count(set_diff({1, 2}, {1})) == 1',
     'net.cidr_overlap("10.0.0.0/8", "10.1.2.3")',
+    'count(cast_set([1, 1])) == 1',
+    'cast_array({1}) == [1]',
+    'cast_string("s") == "s"',
+    'cast_boolean(true)',
+    'cast_null(null) == null',
+    'cast_object({}) == {}',
   ];
   const rego = `package legacy\n\nviolation[{"msg": "m"}] {\n  ${calls.join('\n  ')}\n}\n`;
   const out = await compileTemplates({
@@ -68,8 +74,9 @@ it('evaluates them: palisade verify passes the compat suite (each rule fires, or
   expect(run.code).toBe(0);
 });
 
-it('refuses a v0 template calling cast_string, which the wasm host lacks, by name', async () => {
-  const rego = 'package legacycast\n\nviolation[{"msg": m}] {\n  m := cast_string(input.x)\n}\n';
+it('refuses a v0 template calling an impure builtin (http.send), by name', async () => {
+  const rego =
+    'package legacycast\n\nviolation[{"msg": m}] {\n  m := http.send({"method": "get", "url": input.u})\n}\n';
   const out = await compileTemplates({
     opa,
     templates: [template('legacycast', rego)],
@@ -80,7 +87,7 @@ it('refuses a v0 template calling cast_string, which the wasm host lacks, by nam
     {
       template: 'legacycast',
       code: 'rego_type_error',
-      message: 'undefined function cast_string',
+      message: 'undefined function http.send',
       location: 'spec.targets[0].rego:4:8',
     },
   ]);

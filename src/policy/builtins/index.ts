@@ -9,9 +9,12 @@
 // - fn: returns a JSON-encodable result. It throws on bad arguments, with OPA's error message;
 //   the runtime turns that into an undefined expression, as OPA does with non-strict builtin
 //   errors.
-// Only sprintf needs raw arguments: `sprintf("%v", [{"a"}])` must print `{"a"}`, and `%d` must
-// tell 1 from 1.0.
+// - rawResult (boolean, default false): fn returns a RegoValue, written back in Rego value
+//   syntax (opa_value_parse), so a builtin can return a set.
+// sprintf needs raw arguments: `sprintf("%v", [{"a"}])` must print `{"a"}`, and `%d` must
+// tell 1 from 1.0. The cast_* builtins need raw arguments and results: a set stays a set.
 
+import { casts } from './cast';
 import { goSprintf } from './go-sprintf';
 import type { RegoValue } from './rego-value';
 import { anyPrefixMatch, anySuffixMatch, StringOrStrings, typeName } from './strings-match';
@@ -20,6 +23,7 @@ import { unitsParse, unitsParseBytes } from './units';
 export interface HostBuiltin {
   arity: number;
   rawArgs?: boolean;
+  rawResult?: boolean;
   fn: (...args: unknown[]) => unknown;
 }
 
@@ -39,6 +43,13 @@ export const hostBuiltins: Readonly<Record<string, HostBuiltin>> = {
     arity: 2,
     fn: (a, b) => anySuffixMatch(a as StringOrStrings, b as StringOrStrings),
   },
+  // Deprecated: v0 Rego only (Gatekeeper's older templates); v1 modules cannot call them.
+  ...Object.fromEntries(
+    Object.entries(casts).map(([name, fn]) => [
+      name,
+      { arity: 1, rawArgs: true, rawResult: true, fn: (v: unknown) => fn(v as RegoValue) },
+    ]),
+  ),
 };
 
 function stringOperand(name: string, x: unknown): string {

@@ -4,16 +4,26 @@ import { parseRegoValue } from '../../../../src/policy/builtins/rego-value';
 const call = (name: string, ...args: unknown[]): unknown => hostBuiltins[name]!.fn(...args);
 
 describe('hostBuiltins', () => {
-  it('lists each builtin with its arity, and only sprintf takes raw Rego values', () => {
+  it('lists each builtin with its arity; sprintf and cast_* take raw Rego values', () => {
     const shape = Object.fromEntries(
-      Object.entries(hostBuiltins).map(([name, b]) => [name, [b.arity, b.rawArgs ?? false]]),
+      Object.entries(hostBuiltins).map(([name, b]) => [
+        name,
+        [b.arity, b.rawArgs ?? false, b.rawResult ?? false],
+      ]),
     );
     expect(shape).toEqual({
-      sprintf: [2, true],
-      'units.parse_bytes': [1, false],
-      'units.parse': [1, false],
-      'strings.any_prefix_match': [2, false],
-      'strings.any_suffix_match': [2, false],
+      sprintf: [2, true, false],
+      'units.parse_bytes': [1, false, false],
+      'units.parse': [1, false, false],
+      'strings.any_prefix_match': [2, false, false],
+      'strings.any_suffix_match': [2, false, false],
+      // Deprecated, for v0 templates: a set in, a set out (cast_set).
+      cast_array: [1, true, true],
+      cast_boolean: [1, true, true],
+      cast_null: [1, true, true],
+      cast_object: [1, true, true],
+      cast_set: [1, true, true],
+      cast_string: [1, true, true],
     });
   });
 
