@@ -208,6 +208,15 @@ describe('refused values', () => {
       { 'gatekeeper.sync.kinds': [{ version: 'v1', kind: 'Namespace' }] },
       "missing property 'resource'",
     ],
+    [
+      'synced kinds without gatekeeper.enabled (they would get no RBAC)',
+      {
+        'gatekeeper.sync.kinds': [
+          { group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces' },
+        ],
+      },
+      'gatekeeper.sync.kinds: the chart grants',
+    ],
   ])('%s', (_what, set, message) => {
     expect(renderError({ set })).toContain(message);
   });
