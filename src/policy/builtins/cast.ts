@@ -4,26 +4,17 @@
 // OPA's message (topdown/casts.go); a failure makes the expression undefined, as in OPA.
 // Operands and results are Rego values (rawArgs / rawResult) so a set stays a set.
 import { sortValues } from './rego-compare';
-import type { RegoValue } from './rego-value';
+import { regoToString } from './rego-string';
+import { REGO_TYPE_NAMES, type RegoValue } from './rego-value';
 
 type Cast = (v: RegoValue) => RegoValue;
-
-const TYPE: Record<RegoValue['t'], string> = {
-  null: 'null',
-  bool: 'boolean',
-  number: 'number',
-  string: 'string',
-  array: 'array',
-  object: 'object',
-  set: 'set',
-};
 
 function only(name: string, ...types: RegoValue['t'][]): Cast {
   return (v) => {
     if (types.includes(v.t)) return v;
     const want = types.length === 1 ? types[0]! : `one of {${types.join(', ')}}`;
     throw new Error(
-      `${name}: operand 1 must be ${TYPE[want as RegoValue['t']] ?? want} but got ${TYPE[v.t]}`,
+      `${name}: operand 1 must be ${REGO_TYPE_NAMES[want as RegoValue['t']] ?? want} but got ${REGO_TYPE_NAMES[v.t]}`,
     );
   };
 }
@@ -46,24 +37,9 @@ export const casts: Readonly<Record<string, Cast>> = {
 
 /**
  * A Rego value in the syntax opa_value_parse reads (what opa_value_dump prints): JSON, with
- * `{a, b}` for a set and `set()` for the empty one. Strings are JSON-escaped, numbers keep
- * their text.
+ * `{a, b}` for a set and `set()` for the empty one; strings JSON-escaped (Go's quoting, which
+ * sprintf prints, writes `\x01`), numbers with their text.
  */
 export function regoValueText(v: RegoValue): string {
-  switch (v.t) {
-    case 'null':
-      return 'null';
-    case 'bool':
-      return String(v.v);
-    case 'number':
-      return v.text;
-    case 'string':
-      return JSON.stringify(v.v);
-    case 'array':
-      return `[${v.items.map(regoValueText).join(',')}]`;
-    case 'set':
-      return v.items.length === 0 ? 'set()' : `{${v.items.map(regoValueText).join(',')}}`;
-    case 'object':
-      return `{${v.entries.map(([k, x]) => `${regoValueText(k)}:${regoValueText(x)}`).join(',')}}`;
-  }
+  return regoToString(v, (s) => JSON.stringify(s));
 }

@@ -16,7 +16,7 @@
 
 import { casts } from './cast';
 import { goSprintf } from './go-sprintf';
-import type { RegoValue } from './rego-value';
+import { REGO_TYPE_NAMES, type RegoValue } from './rego-value';
 import { anyPrefixMatch, anySuffixMatch, StringOrStrings, typeName } from './strings-match';
 import { unitsParse, unitsParseBytes } from './units';
 
@@ -57,16 +57,6 @@ function stringOperand(name: string, x: unknown): string {
     throw new Error(`${name}: operand 1 must be string but got ${typeName(x)}`);
   return x;
 }
-
-const REGO_TYPE_NAMES: Record<RegoValue['t'], string> = {
-  null: 'null',
-  bool: 'boolean',
-  number: 'number',
-  string: 'string',
-  array: 'array',
-  object: 'object',
-  set: 'set',
-};
 
 function sprintf(format: unknown, values: unknown): string {
   const f = format as RegoValue;

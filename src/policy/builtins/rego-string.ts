@@ -8,7 +8,8 @@ import { goQuote } from './go-quote';
 import { sortEntries, sortValues } from './rego-compare';
 import type { RegoValue } from './rego-value';
 
-export function regoToString(v: RegoValue): string {
+export function regoToString(v: RegoValue, quote: (s: string) => string = goQuote): string {
+  const text = (x: RegoValue) => regoToString(x, quote);
   switch (v.t) {
     case 'null':
       return 'null';
@@ -17,16 +18,14 @@ export function regoToString(v: RegoValue): string {
     case 'number':
       return v.text;
     case 'string':
-      return goQuote(v.v);
+      return quote(v.v);
     case 'array':
-      return `[${v.items.map(regoToString).join(', ')}]`;
+      return `[${v.items.map(text).join(', ')}]`;
     case 'set':
       if (v.items.length === 0) return 'set()';
-      return `{${sortValues(v.items).map(regoToString).join(', ')}}`;
+      return `{${sortValues(v.items).map(text).join(', ')}}`;
     case 'object': {
-      const pairs = sortEntries(v.entries).map(
-        ([k, x]) => `${regoToString(k)}: ${regoToString(x)}`,
-      );
+      const pairs = sortEntries(v.entries).map(([k, x]) => `${text(k)}: ${text(x)}`);
       return `{${pairs.join(', ')}}`;
     }
   }

@@ -17,6 +17,17 @@ export type RegoValue =
   | { t: 'set'; items: RegoValue[] }
   | { t: 'object'; entries: [RegoValue, RegoValue][] };
 
+/** Each value type's name in OPA's messages. */
+export const REGO_TYPE_NAMES: Readonly<Record<RegoValue['t'], string>> = {
+  null: 'null',
+  bool: 'boolean',
+  number: 'number',
+  string: 'string',
+  array: 'array',
+  object: 'object',
+  set: 'set',
+};
+
 /** Parses the text of `opa_value_dump(addr)`; throws an Error naming the offset on bad input. */
 export function parseRegoValue(text: string): RegoValue {
   const p = new DumpParser(text);

@@ -5,16 +5,16 @@ const v = (text: string): RegoValue => parseRegoValue(text);
 
 describe('cast_*', () => {
   const ok: [string, string, string][] = [
-    ['cast_array', '[2, 1]', '[2,1]'],
-    ['cast_array', '{"b", "a", 1}', '[1,"a","b"]'],
+    ['cast_array', '[2, 1]', '[2, 1]'],
+    ['cast_array', '{"b", "a", 1}', '[1, "a", "b"]'],
     ['cast_array', 'set()', '[]'],
-    ['cast_set', '[1, 1, "x"]', '{1,1,"x"}'],
+    ['cast_set', '[1, 1, "x"]', '{1, 1, "x"}'],
     ['cast_set', '{"a"}', '{"a"}'],
     ['cast_set', '[]', 'set()'],
-    ['cast_string', '"é\\n"', '"é\\n"'],
+    ['cast_string', '"é\\n\\u0001"', '"é\\n\\u0001"'],
     ['cast_boolean', 'false', 'false'],
     ['cast_null', 'null', 'null'],
-    ['cast_object', '{"k": {"s"}}', '{"k":{"s"}}'],
+    ['cast_object', '{"k": {"s"}}', '{"k": {"s"}}'],
   ];
   for (const [name, input, text] of ok) {
     it(`${name}(${input}) is ${text}`, () => {
