@@ -2,15 +2,14 @@
 // it (a client certificate for the chart's ServiceAccount), writes one Warning Event on the
 // namespace of a denied create (who, what, which policy); the same denial again raises that
 // Event's count instead of adding Events; a dry run and an admitted create add none.
-import { parseManifests } from '../chart/render';
-import { CHART, helmOk, setJson } from './chart/helm';
+import { createChartClusterRoles, serveWebhook } from './chart/cluster-roles';
 import { serviceAccountKubeconfig } from './chart/service-account-kubeconfig';
 import { kubectl, requireCluster } from '../support/cluster';
 import { createNamespace, uniqueName } from './namespaces';
 import { latestPod } from './namespace-selector';
 import { startPalisade, type Palisade } from '../support/palisade';
 import { onlyPolicies } from '../support/policy-selection';
-import { applyWebhook, deleteWebhook, waitForWebhook } from './webhook-configuration';
+import { deleteWebhook } from './webhook-configuration';
 
 const WEBHOOK = 'denial-events.palisade.dev';
 const run = uniqueName('denev');
@@ -61,29 +60,18 @@ const create = (ns: string, name: string, dryRun = false) =>
 
 beforeAll(async () => {
   requireCluster();
-  const rendered = await helmOk('helm', [
-    'template',
+  rbac = await createChartClusterRoles(
     release,
-    CHART,
-    '-n',
     chartNamespace,
-    ...setJson({
+    {
       'tls.mode': 'secret',
       'tls.secret.name': 'unused',
       'tls.secret.caBundle': 'unused',
       'events.denials': true,
       policies,
-    }),
-  ]);
-  rbac = JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'List',
-    items: parseManifests(rendered).filter(
-      (o) => o.kind.startsWith('ClusterRole') && o.metadata.name.endsWith('-denial-events'),
-    ),
-  });
-  const applied = await kubectl(['create', '-f', '-'], rbac);
-  if (applied.code !== 0) throw new Error(`creating the chart's RBAC: ${applied.stderr}`);
+    },
+    (o) => o.metadata.name.endsWith('-denial-events'),
+  );
 
   palisade = await startPalisade({
     config: {
@@ -92,15 +80,7 @@ beforeAll(async () => {
       policies: onlyPolicies(policies),
     },
   });
-  await applyWebhook({
-    configName: run,
-    webhookName: WEBHOOK,
-    url: palisade.validateUrl,
-    caPem: palisade.ca.certPem,
-    failurePolicy: 'Fail',
-    namespaceSelector: { matchLabels: watched },
-  });
-  await waitForWebhook(await createNamespace(`${run}-probe`, watched), WEBHOOK);
+  await serveWebhook(palisade, run, WEBHOOK, watched);
 });
 
 afterAll(async () => {

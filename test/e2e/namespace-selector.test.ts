@@ -7,8 +7,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { parseManifests } from '../chart/render';
-import { CHART, helmOk, setJson } from './chart/helm';
+import { createChartClusterRoles, serveWebhook } from './chart/cluster-roles';
 import { serviceAccountKubeconfig } from './chart/service-account-kubeconfig';
 import { kubectl, requireCluster } from '../support/cluster';
 import { fetchMetrics, metricValue, postReview } from '../support/https-client';
@@ -16,7 +15,7 @@ import { createNamespace, uniqueName } from './namespaces';
 import { latestPod, podReview, selectorPolicies, TIER } from './namespace-selector';
 import { startPalisade, type LogLine, type Palisade } from '../support/palisade';
 import { onlyPolicies } from '../support/policy-selection';
-import { applyWebhook, deleteWebhook, waitForWebhook } from './webhook-configuration';
+import { deleteWebhook } from './webhook-configuration';
 
 const WEBHOOK = 'namespace-selector.palisade.dev';
 const LATEST_DENIAL =
@@ -44,27 +43,13 @@ beforeAll(async () => {
   requireCluster();
   // The chart's RBAC for this config (tls.mode secret: namespaces are its only permission; the
   // audit, which has its own roles, is off here: test/chart/audit.test.ts covers those).
-  const rendered = await helmOk('helm', [
-    'template',
-    release,
-    CHART,
-    '-n',
-    chartNamespace,
-    ...setJson({
-      'tls.mode': 'secret',
-      'tls.secret.name': 'unused',
-      'tls.secret.caBundle': 'unused',
-      'audit.enabled': false,
-      policies: selectorPolicies,
-    }),
-  ]);
-  rbac = JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'List',
-    items: parseManifests(rendered).filter((o) => o.kind.startsWith('ClusterRole')),
+  rbac = await createChartClusterRoles(release, chartNamespace, {
+    'tls.mode': 'secret',
+    'tls.secret.name': 'unused',
+    'tls.secret.caBundle': 'unused',
+    'audit.enabled': false,
+    policies: selectorPolicies,
   });
-  const applied = await kubectl(['create', '-f', '-'], rbac);
-  if (applied.code !== 0) throw new Error(`creating the chart's RBAC: ${applied.stderr}`);
 
   palisade = await startPalisade({
     config: {
@@ -74,15 +59,7 @@ beforeAll(async () => {
     },
   });
   await palisade.waitForLog((l) => l.msg === 'namespace labels: listed, watching for changes');
-  await applyWebhook({
-    configName: run,
-    webhookName: WEBHOOK,
-    url: palisade.validateUrl,
-    caPem: palisade.ca.certPem,
-    failurePolicy: 'Fail',
-    namespaceSelector: { matchLabels: watched },
-  });
-  await waitForWebhook(await createNamespace(`${run}-probe`, watched), WEBHOOK);
+  await serveWebhook(palisade, run, WEBHOOK, watched);
 });
 
 afterAll(async () => {
