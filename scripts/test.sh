@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 step "tools (pinned, built once into .tools/bin)"
-bash scripts/tools.sh opa helm helm4 registry oras chromium gator prometheus # registry, oras: the OCI tests (test/integration/oci*); chromium: the compliance report browser test; gator: the Gatekeeper differential test; prometheus: promtool and Prometheus for the alert and dashboard tests (first build about 15 min)
+bash scripts/tools.sh opa helm helm4 registry oras chromium gator prometheus reports-api # reports-api: the OpenReports CRDs the chart test compares with; registry, oras: the OCI tests (test/integration/oci*); chromium: the compliance report browser test; gator: the Gatekeeper differential test; prometheus: promtool and Prometheus for the alert and dashboard tests (first build about 15 min)
 
 step "typecheck"
 npx tsc -p tsconfig.json --noEmit

@@ -15,6 +15,13 @@ import { podObject } from './manifests';
 import { createNamespace, uniqueName } from './namespaces';
 import { applyWebhook, deleteWebhook, waitForWebhook } from './webhook-configuration';
 
+/** `text` with `from` replaced by `to`; throws when `from` is not there (an edit that silently
+ * changed nothing would make a test pass or fail for the wrong reason). */
+function edit(text: string, from: string, to: string): string {
+  if (!text.includes(from)) throw new Error(`edit: ${JSON.stringify(from)} is not in the text`);
+  return text.replace(from, to);
+}
+
 const WEBHOOK = 'validate.palisade.dev';
 const FIXTURES = join(__dirname, 'gatekeeper');
 const fixture = (f: string) => readFileSync(join(FIXTURES, f), 'utf8');
@@ -134,7 +141,7 @@ it('makes the constraint CRD of an applied template, as Gatekeeper does, and rep
   ]);
   await ok(
     ['apply', '-f', '-'],
-    TEMPLATE.replace('you must provide labels', 'you must provide labels'.toUpperCase()),
+    edit(TEMPLATE, 'you must provide labels', 'you must provide labels'.toUpperCase()),
   );
   const next = await ownEntry(
     'constrainttemplate',
@@ -148,7 +155,7 @@ it('makes the constraint CRD of an applied template, as Gatekeeper does, and rep
   await ownEntry('constrainttemplate', 'k8srequiredlabels', object.metadata.generation + 2);
 
   // The CRD serves: bad parameters are refused by the apiserver at apply time.
-  const bad = CONSTRAINT.replace('labels: ["team"]', 'labels: "team"');
+  const bad = edit(CONSTRAINT, "labels: ['team']", 'labels: "team"');
   const r = await kubectl(['apply', '--dry-run=server', '-f', '-'], bad);
   expect(r.code).toBe(1);
   expect(r.stderr).toContain(
@@ -170,10 +177,7 @@ it('denies a Pod that violates a constraint with [constraint-name] message, and 
   expect((await createPod('team', { team: 'a' })).code).toBe(0);
 
   // Editing the parameters changes the decision (a new snapshot; no recompile).
-  await ok(
-    ['apply', '-f', '-'],
-    CONSTRAINT.replace('labels: ["team"]', 'labels: ["team", "tier"]'),
-  );
+  await ok(['apply', '-f', '-'], edit(CONSTRAINT, "labels: ['team']", "labels: ['team', 'tier']"));
   await ownEntry('k8srequiredlabels', 'pod-must-have-team', 2);
   expect((await createPod('team-only', { team: 'a' })).stderr).toBe(
     denied('1 violation of 1 policy:\n- [pod-must-have-team] you must provide labels: {"tier"}\n'),
@@ -190,7 +194,7 @@ it('denies a Pod that violates a constraint with [constraint-name] message, and 
 
 it('reports a template with a Rego error in its status, with the line, and breaks nothing else', async () => {
   await ok(['apply', '-f', '-'], TEMPLATE);
-  await ok(['apply', '-f', '-'], CONSTRAINT.replace('labels: ["team"]', 'labels: ["owner"]'));
+  await ok(['apply', '-f', '-'], edit(CONSTRAINT, "labels: ['team']", "labels: ['owner']"));
   await until('the constraint enforced', async () =>
     (await createPod('no-owner', {})).code === 1 ? true : undefined,
   );

@@ -77,6 +77,10 @@ describe.each<[string, Helm, Upgrade[]]>([
     const kubeconfig = serviceAccountKubeconfig(ns, fullname);
     config.bundle = join(ROOT, 'dist', 'bundle');
     config.server.tls.auto.kubeconfig = kubeconfig;
+    // The chart's audit (on by default) reaches the apiserver the same way, with the chart's
+    // RBAC; only the target namespace is audited, as the cluster is shared with other tests.
+    config.kubernetes = { ...config.kubernetes, kubeconfig };
+    config.audit.namespaces = [target];
     replicas = await Promise.all(ports.map((port) => startAutoPalisade(config, { port })));
   });
 
