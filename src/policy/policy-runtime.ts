@@ -7,8 +7,8 @@
 // rules; until the first one arrives the runtime is pending: not ready, and every decision that
 // is not exempt is answered by the failure mode with the reason (no-bundle.ts).
 import { EventEmitter } from 'node:events';
-import { availableParallelism } from 'node:os';
 import type { Config } from '../config/schema';
+import { cpuLimit } from '../cpu-quota';
 import { PalisadeError } from '../errors';
 import { loadBundle, type Bundle } from './bundle';
 import { InlineEvaluator } from './engine';
@@ -264,11 +264,19 @@ async function build(
   const limits = { maxMemoryBytes: config.evaluation.maxMemoryMiB * 1024 * 1024 };
   const inline = new InlineEvaluator(bundle, limits);
   const ev = config.evaluation;
-  const threads = ev.workers === 'auto' ? availableParallelism() : ev.workers;
+  const threads = ev.workers === 'auto' ? autoWorkers() : ev.workers;
   const evaluator = threads === 0 ? inline : new PoolEvaluator(bundle, limits, { threads });
   // The evaluator proves the inventory fits the memory cap before the snapshot serves.
   if (inventory !== undefined) await evaluator.setInventory(inventory);
   return prepareSnapshot({ config, bundle, policies, evaluator });
+}
+
+/**
+ * `evaluation.workers: auto`: one worker per CPU the pod may use (its CPU limit, src/cpu-quota.ts),
+ * not per core of the node.
+ */
+export function autoWorkers(): number {
+  return cpuLimit().cpus;
 }
 
 /** The built-in policies and the constraints: one frozen set, in id order. */
