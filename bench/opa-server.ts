@@ -29,14 +29,20 @@ export interface OpaServer {
   port: number;
 }
 
+/** Runs a command inside resource limits (chart-limits.ts's ChartLimits is one). */
+export interface ProcessWrap {
+  wrap(file: string, args: string[]): { file: string; args: string[] };
+}
+
 export async function startOpa(
   root: string,
   work: string,
   regoFiles: string[],
+  limits?: ProcessWrap,
 ): Promise<OpaServer> {
   const { certFile: cert, keyFile: key } = writeServingCert(work, 'opa');
   const port = await freePort();
-  const proc = spawn(
+  const command = (limits?.wrap ?? ((file, args) => ({ file, args })))(
     join(root, '.tools', 'bin', 'opa'),
     [
       'run',
@@ -51,8 +57,8 @@ export async function startOpa(
       'error',
       ...regoFiles,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  const proc = spawn(command.file, command.args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<never>((_, reject) =>
@@ -100,6 +106,7 @@ export async function startOpaFair(
   set: BenchPolicySet,
   reviews: Readonly<Record<string, AdmissionReviewRequest>>,
   evalInputs: Readonly<Record<string, EvalInput>>,
+  limits?: ProcessWrap,
 ): Promise<FairOpaTarget> {
   const policies = fairPolicies(set.bundle);
   const bodies = Object.fromEntries(
@@ -110,7 +117,7 @@ export async function startOpaFair(
   );
   const entry = writeFairEntry(set.bundle, join(work, 'palisade_fair.rego'));
   const sources = set.regoFiles.filter((f) => f.startsWith(set.dir + sep));
-  const opa = await startOpa(root, work, [...sources, entry]);
+  const opa = await startOpa(root, work, [...sources, entry], limits);
   try {
     const engine = new InlineEvaluator(await loadBundle(set.bundle), { maxMemoryBytes: 64 << 20 });
     for (const name of Object.keys(reviews)) {
