@@ -24,10 +24,26 @@ export function quantityMiB(q: string | number): number {
   return (Number(m[1]) * UNITS[m[2]!]!) / 2 ** 20;
 }
 
+/** A Kubernetes CPU quantity ("1", "500m", 2) in CPUs. */
+export function quantityCpus(q: string | number): number {
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(String(q));
+  if (!m) throw new Error(`unsupported CPU quantity ${JSON.stringify(q)}`);
+  return Number(m[1]) / (m[2] ? 1000 : 1);
+}
+
+function limits(): { memory: string; cpu: string | number } {
+  const values = parse(readFileSync(VALUES, 'utf8')) as {
+    resources: { limits: { memory: string; cpu: string | number } };
+  };
+  return values.resources.limits;
+}
+
 /** resources.limits.memory of the chart's defaults, in MiB. */
 export function chartMemoryLimitMiB(): number {
-  const values = parse(readFileSync(VALUES, 'utf8')) as {
-    resources: { limits: { memory: string } };
-  };
-  return quantityMiB(values.resources.limits.memory);
+  return quantityMiB(limits().memory);
+}
+
+/** resources.limits.cpu of the chart's defaults, in CPUs. */
+export function chartCpuLimit(): number {
+  return quantityCpus(limits().cpu);
 }

@@ -1,10 +1,10 @@
 // The flood case of `npm run bench`: 16 connections, closed loop, CREATE reviews of 1 MiB Secrets
 // and ConfigMaps in turn (inputs.ts floodReviews), against fresh processes so that each peak is the
 // flood's own. An OOM-killed webhook under failurePolicy Fail blocks every write, so each process
-// runs as the kubelet runs a container: in a memory cgroup at the chart's own memory limit
-// (memory-cgroup.ts; read from values.yaml), which Node sizes its heap from and the kernel
-// enforces. The peak is the cgroup's charge; where no cgroup can be made the process runs
-// unrestricted, with a warning, and the peak is its VmHWM.
+// runs as the kubelet runs a container: in a memory cgroup at the chart's own memory limit, which
+// Node sizes its heap from and the kernel enforces, and a CPU cgroup at its CPU quota
+// (chart-limits.ts; read from values.yaml). The peak is the memory cgroup's charge; where no
+// cgroup can be made the process is pinned by affinity, with a warning, and the peak is its VmHWM.
 //
 // Targets, in one run: palisade as configured; palisade-no-budget (evaluation.maxInflightMiB at its
 // maximum, so the in-flight byte budget never holds a request back); palisade-all-fields (also on a
@@ -17,7 +17,7 @@ import autocannon from 'autocannon';
 import { chartMemoryLimitMiB } from './chart-resources';
 import { floodReviews } from './inputs';
 import { listenPort } from './listen-port';
-import { memoryCgroup, type MemoryCgroup } from './memory-cgroup';
+import { chartLimits, type ChartLimits } from './chart-limits';
 import { startPalisade } from './palisade-process';
 import { peakRssMiB } from './rss-samples';
 import { ROOT } from '../test/support/root';
@@ -59,16 +59,15 @@ export async function runFlood(opts: {
     `flood: ${bodies.length} bodies of ${bodies.map((b) => b.length).join(', ')} bytes, ` +
       `chart memory limit ${limitMiB} MiB\n`,
   );
-  const palisade =
-    (dir: string, settings: Record<string, unknown>) => async (cg?: MemoryCgroup) => {
-      mkdirSync(join(opts.work, dir), { recursive: true });
-      const p = await startPalisade(join(opts.work, dir), { watch: false, ...settings }, cg);
-      p.proc.stdout!.resume();
-      p.proc.stderr!.resume();
-      return p;
-    };
+  const palisade = (dir: string, settings: Record<string, unknown>) => async (cg?: ChartLimits) => {
+    mkdirSync(join(opts.work, dir), { recursive: true });
+    const p = await startPalisade(join(opts.work, dir), { watch: false, ...settings }, cg);
+    p.proc.stdout!.resume();
+    p.proc.stderr!.resume();
+    return p;
+  };
   const noBudget = { evaluation: { maxInflightMiB: 4096 } };
-  const starts: [string, (cg?: MemoryCgroup) => Promise<Started>][] = [
+  const starts: [string, (cg?: ChartLimits) => Promise<Started>][] = [
     ['palisade', palisade('flood-palisade', { bundle: opts.bundle })],
     ['palisade-no-budget', palisade('flood-no-budget', { bundle: opts.bundle, ...noBudget })],
     [
@@ -80,23 +79,21 @@ export async function runFlood(opts: {
   const results: FloodResult[] = [];
   for (const [name, start] of starts) {
     if (!opts.targets.some((t) => name.startsWith(t))) continue;
-    const cg = memoryCgroup(name, limitMiB);
-    if ('unavailable' in cg)
-      process.stderr.write(`flood: WARNING ${cg.unavailable}; ${name} runs unrestricted\n`);
-    const inside = 'unavailable' in cg ? undefined : cg;
+    // The chart's CPU quota and memory limit (chart-limits.ts warns when it cannot apply them).
+    const inside = chartLimits(`flood-${name}`);
     const { proc, port } = await start(inside);
     try {
       const r = await flood(port, bodies, opts);
       const alive = proc.exitCode === null && proc.signalCode === null;
       const rss = alive ? peakRssMiB(proc.pid!) : NaN;
-      const peak = inside ? inside.peakMiB() : rss;
+      const peak = inside.peakMiB() ?? rss;
       results.push({
         target: name,
         ...r,
-        measured_in: inside ? 'cgroup' : 'unrestricted',
+        measured_in: inside.how === 'cgroup' ? 'cgroup' : 'unrestricted',
         peak_mib: peak,
         peak_rss_mib: rss,
-        oom_kills: inside ? inside.oomKills() : 0,
+        oom_kills: inside.oomKills(),
         alive,
         chart_limit_mib: limitMiB,
         under_limit: alive && peak < limitMiB,
@@ -107,14 +104,14 @@ export async function runFlood(opts: {
       const exited = new Promise((done) => (running ? proc.once('exit', done) : done(0)));
       proc.kill('SIGKILL');
       await exited;
-      inside?.remove();
+      inside.remove();
     }
   }
   return results;
 }
 
 /** The null webhook (same Node, TLS and Fastify, no policy), the floor of any peak. */
-async function startNull(cg?: MemoryCgroup): Promise<Started> {
+async function startNull(cg?: ChartLimits): Promise<Started> {
   const args = ['dist/bench/null-webhook.js', '0'];
   const cmd = cg ? cg.command(args) : { file: process.execPath, args };
   const proc = spawn(cmd.file, cmd.args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -13,6 +13,8 @@ export interface MemoryCgroup {
   command(args: string[]): { file: string; args: string[] };
   /** The most memory the cgroup was charged (what the OOM killer compares with the limit). */
   peakMiB(): number;
+  /** Starts the peak anew from the current charge (per bench case). */
+  resetPeak(): void;
   /** Processes the kernel OOM-killed in the cgroup. */
   oomKills(): number;
   remove(): void;
@@ -51,6 +53,14 @@ export function memoryCgroup(
       args: ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', dir, process.execPath, ...args],
     }),
     peakMiB: () => Math.round((Number(read(files.peak).trim()) / 1048576) * 10) / 10,
+    resetPeak: () => {
+      try {
+        // v1 resets max_usage_in_bytes on a write of 0; v2 memory.peak on any write (Linux 6.12+).
+        writeFileSync(join(dir, files.peak), '0');
+      } catch {
+        // Not resettable here: the peak then covers every case since the start.
+      }
+    },
     oomKills: () => Number(/oom_kill (\d+)/.exec(read(files.events))?.[1] ?? 0),
     remove: () => {
       try {
