@@ -27,7 +27,18 @@ export interface PolicyMeta {
   docs?: string;
   /** Absent in a bundle built before reads were recorded: READS_ALL. */
   reads?: PolicyReads;
+  podSpecCache?: PodSpecCacheRecord;
 }
 
 /** Default parameters from a policy's parameter schema: the one algorithm, in source/. */
 export { defaultParameters } from './source/parameters';
+
+/**
+ * palisade.json `podSpecCache` (src/policy/build/pod-spec-cacheable.ts): what the policy reads
+ * when its result can be kept per pod template (request fields and template fields, or '*' for
+ * the whole template), or why it cannot. Absent in a bundle built before it was recorded: not
+ * cacheable.
+ */
+export type PodSpecCacheRecord =
+  | { readonly request: readonly string[]; readonly template: readonly string[] | '*' }
+  | { readonly reason: string };

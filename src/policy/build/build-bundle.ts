@@ -21,6 +21,7 @@ import { generateAggregator } from './aggregator';
 import { PolicyBuildError } from './build-error';
 import { ENTRYPOINT } from '../bundle';
 import { bundleManifest, objectReads } from './bundle-manifest';
+import { podSpecCacheRecords } from './pod-spec-cacheable';
 import type { Opa } from './opa';
 import { regoSources } from './rego-files';
 import { stagingDir, swapInto } from './swap';
@@ -138,10 +139,12 @@ export async function buildBundle(opts: BuildOptions): Promise<BuiltBundle> {
     const data = archived.get('data.json');
     if (!wasm || !data) throw new PolicyBuildError(`opa build wrote no policy.wasm and data.json`);
     const reads = await objectReads(opts.opa, sources, policies);
+    const podSpecCache = await podSpecCacheRecords(opts.opa, sources, policies);
     const written = bundleManifest({
       policies,
       templates,
       reads,
+      podSpecCache,
       builtAt: opts.builtAt ?? new Date(),
       opaVersion: await opts.opa.version(),
       wasm,

@@ -4,7 +4,7 @@
 // it (src/policy/bundle.ts).
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { READS_ALL, type PolicyReads } from '../policy-meta';
+import { READS_ALL, type PodSpecCacheRecord, type PolicyReads } from '../policy-meta';
 import { PolicyBuildError } from './build-error';
 import type { Opa } from './opa';
 import { policyReads } from './reads';
@@ -27,7 +27,11 @@ export interface ManifestTemplate {
 }
 
 export interface BundleManifest {
-  policies: (Record<string, unknown> & { package: string; reads: PolicyReads })[];
+  policies: (Record<string, unknown> & {
+    package: string;
+    reads: PolicyReads;
+    podSpecCache?: PodSpecCacheRecord;
+  })[];
   /** Absent when the bundle has no Gatekeeper templates. */
   templates?: ManifestTemplate[];
   builtAt: string;
@@ -40,6 +44,8 @@ export function bundleManifest(opts: {
   policies: readonly ManifestSource[];
   templates?: readonly ManifestTemplate[];
   reads: ReadonlyMap<string, PolicyReads>;
+  /** Each policy's podSpecCache record (pod-spec-cacheable.ts); absent: not cacheable. */
+  podSpecCache?: ReadonlyMap<string, PodSpecCacheRecord>;
   builtAt: Date;
   opaVersion: string;
   wasm: Buffer;
@@ -49,6 +55,7 @@ export function bundleManifest(opts: {
       ...(p.meta as Record<string, unknown>),
       package: p.package,
       reads: opts.reads.get(p.id) ?? READS_ALL,
+      ...(opts.podSpecCache?.has(p.id) ? { podSpecCache: opts.podSpecCache.get(p.id) } : {}),
     })),
     ...(opts.templates?.length
       ? {

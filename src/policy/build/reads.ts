@@ -14,11 +14,11 @@
 // rule `_obj := input.review.object`, `with input as` — reads everything: the safe answer.
 import { READS_ALL, type PolicyReads } from '../policy-meta';
 import { packageName } from './aggregator';
-import type { Opa, RegoRule, RegoTerm } from './opa';
+import type { Opa, RegoModule, RegoRule, RegoTerm } from './opa';
 
 type Read = string | typeof READS_ALL;
 
-const TYPE_CHECKS = new Set([
+export const TYPE_CHECKS: ReadonlySet<string> = new Set([
   'is_object',
   'is_array',
   'is_set',
@@ -40,16 +40,8 @@ export async function policyReads(
   files: readonly string[],
   pkg: string,
 ): Promise<PolicyReads> {
-  const deps = await opa.deps(files, `data.${pkg}.violation`);
-  const rules = (deps.virtual ?? []).map(refText);
-  // A rule `a.b.c contains ...` shows in deps as data.<pkg>.a.b.c: match on the first segment.
-  const depends = (name: string) => rules.some((r) => r === name || r.startsWith(`${name}.`));
-  const modules = await Promise.all(files.map((f) => opa.parse(f)));
   const fields = new Set<string>();
-  for (const module of modules) {
-    const pkgPath = packageName(module);
-    const used = (module.rules ?? []).filter((r) => depends(`data.${pkgPath}.${ruleName(r)}`));
-    if (used.length === 0) continue;
+  for (const { module, used } of await usedRules(opa, files, pkg)) {
     const found = [...(module.imports ?? []).map((i) => i.path), ...used].flatMap(reads);
     if (found.includes(READS_ALL)) return READS_ALL;
     for (const f of found) fields.add(f);
@@ -57,12 +49,32 @@ export async function policyReads(
   return [...fields].sort();
 }
 
-function ruleName(rule: RegoRule): string {
+/** Each module with the rules the package's violation depends on (`opa deps`), if any. */
+export async function usedRules(
+  opa: Opa,
+  files: readonly string[],
+  pkg: string,
+): Promise<{ module: RegoModule; used: RegoRule[] }[]> {
+  const deps = await opa.deps(files, `data.${pkg}.violation`);
+  const rules = (deps.virtual ?? []).map(refText);
+  // A rule `a.b.c contains ...` shows in deps as data.<pkg>.a.b.c: match on the first segment.
+  const depends = (name: string) => rules.some((r) => r === name || r.startsWith(`${name}.`));
+  const modules = await Promise.all(files.map((f) => opa.parse(f)));
+  return modules
+    .map((module) => {
+      const pkgPath = packageName(module);
+      const used = (module.rules ?? []).filter((r) => depends(`data.${pkgPath}.${ruleName(r)}`));
+      return { module, used };
+    })
+    .filter(({ used }) => used.length > 0);
+}
+
+export function ruleName(rule: RegoRule): string {
   return String(rule.head.ref?.[0]?.value ?? rule.head.name);
 }
 
 /** "data.a.b" for a ref of a var and constant strings (what opa deps lists). */
-function refText(ref: RegoTerm[] | RegoTerm): string {
+export function refText(ref: RegoTerm[] | RegoTerm): string {
   const terms = Array.isArray(ref) ? ref : (ref.value as RegoTerm[]);
   return terms.map((t) => String(t.value)).join('.');
 }
@@ -118,7 +130,7 @@ function push(out: Read[], read: Read | null): void {
   if (read !== null) out.push(read);
 }
 
-function isInput(term: unknown): term is RegoTerm {
+export function isInput(term: unknown): term is RegoTerm {
   const t = term as RegoTerm | undefined;
   if (t?.type !== 'ref' || !Array.isArray(t.value)) return false;
   const head = t.value[0] as RegoTerm | undefined;
@@ -126,7 +138,7 @@ function isInput(term: unknown): term is RegoTerm {
 }
 
 /** object.get's key as a list of string terms when it is constant, else undefined. */
-function constantPath(term: RegoTerm | undefined): RegoTerm[] | undefined {
+export function constantPath(term: RegoTerm | undefined): RegoTerm[] | undefined {
   if (term?.type === 'string') return [term];
   if (term?.type === 'array' && (term.value as RegoTerm[]).every((t) => t.type === 'string')) {
     return term.value as RegoTerm[];
