@@ -417,7 +417,7 @@ async function main() {
     }
     if (want('opa')) {
       const limits = limit('opa');
-      const opa = await startOpa(ROOT, mkdir(join(dir, 'opa')), set.regoFiles /*LIMITS*/);
+      const opa = await startOpa(ROOT, mkdir(join(dir, 'opa')), set.regoFiles, limits);
       targets.push({
         name: 'opa',
         ...opa,
@@ -432,7 +432,8 @@ async function main() {
         mkdir(join(dir, 'opa-fair')),
         set,
         reviews,
-        evalInputs /*LIMITS*/,
+        evalInputs,
+        fairLimits,
       );
       targets.push({
         name: 'opa-fair',
