@@ -10,6 +10,8 @@ import {
 } from '../policy/match';
 import type { Action } from '../policy/policy-meta';
 import { policyIndex, type ActiveAction } from '../policy/policy-index';
+import { keepEvaluated, planCached, podSpecCache } from '../policy/pod-spec-cache';
+import type { EffectivePolicy } from '../policy/policy-set';
 import type { PolicySnapshot } from '../policy/snapshot';
 import type { Violation } from '../policy/violation';
 import { auditAnnotations, denyMessage, warningLines } from './messages';
@@ -77,7 +79,7 @@ export async function handleAdmission(
   const own = opts.signal ? undefined : new Deadline(snapshot.config.evaluation.deadlineMs);
   try {
     const signal = opts.signal ?? own!.signal;
-    found = await snapshot.evaluator.evaluate(serializeInput(req, policies), signal);
+    found = await evaluate(snapshot, req, policies, signal);
   } catch (thrown) {
     const error = toPalisadeError(thrown, 'PAL_ERR_WASM_EVAL');
     const reply = errored(to, error.message, snapshot.config.failureMode);
@@ -92,6 +94,37 @@ export async function handleAdmission(
     if (action) violations.push({ ...v, action });
   }
   return { ...decide(to, violations), evaluated, violations, ...unknown };
+}
+
+/**
+ * The applicable policies' violations: the pod-spec cache's part (pod-spec-cache.ts), and one
+ * evaluation of the rest (none when the cache served every policy). Sorted into one total order,
+ * so a decision is the same whichever part the cache served: the wasm returns its set in its hash
+ * table's order, which no merge can reproduce, and every reply already orders violations by
+ * policy, path and message (messages.ts sortViolations), which this order refines.
+ */
+async function evaluate(
+  snapshot: PolicySnapshot,
+  req: AdmissionReviewRequest['request'],
+  policies: readonly EffectivePolicy[],
+  signal: AbortSignal,
+): Promise<Violation[]> {
+  const cache = podSpecCache(snapshot);
+  const plan = cache && planCached(cache, req, policies);
+  const rest = plan ? plan.evaluate : policies;
+  const fresh =
+    rest.length > 0 ? await snapshot.evaluator.evaluate(serializeInput(req, rest), signal) : [];
+  if (plan) keepEvaluated(cache, plan, fresh);
+  return [...(plan?.served ?? []), ...fresh].sort(byContent);
+}
+
+function byContent(a: Violation, b: Violation): number {
+  const ka = [a.policy, a.path, a.msg, a.fix, a.name ?? '', JSON.stringify(a.details)];
+  const kb = [b.policy, b.path, b.msg, b.fix, b.name ?? '', JSON.stringify(b.details)];
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i]! !== kb[i]!) return ka[i]! < kb[i]! ? -1 : 1;
+  }
+  return 0;
 }
 
 function decide(to: ReplyTo, vs: ActedViolation[]): Pick<Decision, 'review' | 'outcome'> {

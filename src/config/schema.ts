@@ -200,6 +200,15 @@ export const ConfigSchema = Type.Object(
         workers: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 0, maximum: 64 })], {
           default: 'auto',
         }),
+        // The pod-spec result cache (src/policy/pod-spec-cache.ts): the results of the policies
+        // that judge only the pod template, kept per distinct template; maxEntries 0 turns it off.
+        podSpecCache: Type.Object(
+          {
+            maxEntries: Type.Integer({ minimum: 0, maximum: 100_000, default: 1_000 }),
+            maxBytes: Type.Integer({ minimum: 0, maximum: 1 << 30, default: 8 << 20 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -1,0 +1,275 @@
+// The pod-spec result cache: a Deployment rollout sends one pod template as a Deployment CREATE,
+// a ReplicaSet CREATE and a CREATE per Pod, and most pod policies judge only that template. What
+// such a policy found is kept per snapshot, keyed by everything it reads, and served to the next
+// request with the same key without evaluating it again (docs/policy-contract.md#the-pod-spec-cache).
+//
+// Which policies qualify, and what they read, is derived from their Rego when the bundle is built
+// (palisade.json `podSpecCache`, src/policy/build/pod-spec-cacheable.ts); a bundle without the
+// record caches nothing. The key of a group of policies reading the same fields holds, as the JSON
+// the wasm would parse: the request fields they read (kind.kind, operation, subResource, ...),
+// the template fields they read (spec; metadata only for the policies reading it), and each
+// policy's id and parameters; its snapshot is implied (one cache per snapshot object, so a reload,
+// new constraints or a new bundle start empty). The kind is in the key, so a path never needs
+// re-prefixing: a ReplicaSet does not reuse its Deployment's entry even though both place the
+// template at spec.template, which costs one evaluation per rollout and needs no proof that the
+// policies' paths and messages depend on the kind only through that prefix.
+//
+// Only CREATEs of a kind with a pod template (the kinds table) whose template is an object, with
+// no oldObject, are looked up: an UPDATE's key would hold its oldObject (pods.pod_judged reads
+// it), a DELETE has no object, and Gatekeeper constraints are never cached.
+import type { Config } from '../config/schema';
+import { policyEntry } from './engine';
+import type { PodSpecCacheRecord } from './policy-meta';
+import type { EffectivePolicy } from './policy-set';
+import type { AdmissionRequest } from './request';
+import type { PolicySnapshot } from './snapshot';
+import { builtinKind } from './source/kinds';
+import type { Violation } from './violation';
+
+export type PodSpecCacheConfig = Config['evaluation']['podSpecCache'];
+
+interface Entry {
+  violations: readonly Violation[];
+  /** The template texts its key names, released when it goes. */
+  texts: readonly string[];
+  bytes: number;
+}
+
+/**
+ * A group's key: the header (the record, the request fields' JSON, the policies' entries) and
+ * the JSON texts of the template fields it reads.
+ */
+export interface CacheKey {
+  header: string;
+  texts: readonly string[];
+}
+
+/**
+ * Bounded in entries and bytes (keys' text, each template text once, violations' JSON); the least
+ * recently used entry goes. A template text (a PodSpec's JSON, kilobytes) is interned: the Map key
+ * holds its number, and the text itself is the key of the interning Map, so only equal texts share
+ * a number and only an equal key is ever a hit; each text is hashed once per request, not once per
+ * group.
+ */
+export class PodSpecCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly texts = new Map<string, { id: number; refs: number }>();
+  private nextId = 0;
+  private bytes = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly limits: { maxEntries: number; maxBytes: number }) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get byteSize(): number {
+    return this.bytes;
+  }
+
+  get(key: CacheKey): readonly Violation[] | undefined {
+    const k = this.keyText(key, false);
+    const entry = k === undefined ? undefined : this.entries.get(k);
+    if (entry === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    this.entries.delete(k!);
+    this.entries.set(k!, entry);
+    this.hits++;
+    return entry.violations;
+  }
+
+  set(key: CacheKey, violations: readonly Violation[]): void {
+    const own = key.header.length + JSON.stringify(violations).length;
+    const textBytes = key.texts.reduce((n, t) => n + t.length, 0);
+    if (own + textBytes > this.limits.maxBytes || this.limits.maxEntries === 0) return;
+    const k = this.keyText(key, true)!;
+    this.drop(k);
+    this.entries.set(k, { violations: violations.map(freeze), texts: key.texts, bytes: own });
+    this.bytes += own;
+    while (this.entries.size > this.limits.maxEntries || this.bytes > this.limits.maxBytes) {
+      this.drop(this.entries.keys().next().value!);
+    }
+  }
+
+  /** header NUL id... (JSON text never holds a raw NUL); undefined when a text is unknown. */
+  private keyText(key: CacheKey, intern: boolean): string | undefined {
+    let k = key.header;
+    for (const text of key.texts) {
+      let t = this.texts.get(text);
+      if (t === undefined) {
+        if (!intern) return undefined;
+        t = { id: this.nextId++, refs: 0 };
+        this.texts.set(text, t);
+        this.bytes += text.length;
+      }
+      if (intern) t.refs++;
+      k += `\0${t.id}`;
+    }
+    return k;
+  }
+
+  private drop(k: string): void {
+    const old = this.entries.get(k);
+    if (!old) return;
+    this.entries.delete(k);
+    this.bytes -= old.bytes;
+    for (const text of old.texts) {
+      const t = this.texts.get(text)!;
+      if (--t.refs === 0) {
+        this.texts.delete(text);
+        this.bytes -= text.length;
+      }
+    }
+  }
+}
+
+const caches = new WeakMap<PolicySnapshot, PodSpecCache | null>();
+
+/** The snapshot's cache, made on first use; undefined when evaluation.podSpecCache is off. */
+export function podSpecCache(snapshot: PolicySnapshot): PodSpecCache | undefined {
+  let cache = caches.get(snapshot);
+  if (cache === undefined) {
+    // A config made by hand (a test, an embedder), not by loadConfig, may lack the block: off.
+    const limits = snapshot.config.evaluation.podSpecCache as PodSpecCacheConfig | undefined;
+    cache = limits && limits.maxEntries > 0 ? new PodSpecCache(limits) : null;
+    caches.set(snapshot, cache);
+  }
+  return cache ?? undefined;
+}
+
+/** What a request needs beyond the cache: the policies to evaluate, and the keys to fill. */
+export interface CachePlan {
+  /** The violations the cache served, of the policies it covered. */
+  served: Violation[];
+  /** The policies still to evaluate (not cacheable, or in a group that missed), in set order. */
+  evaluate: EffectivePolicy[];
+  /** Each group that missed: its key and its policies, to keep after the evaluation. */
+  pending: { key: CacheKey; ids: ReadonlySet<string> }[];
+}
+
+/** The plan for a request, or undefined when the cache cannot serve this request at all. */
+export function planCached(
+  cache: PodSpecCache,
+  req: AdmissionRequest,
+  policies: readonly EffectivePolicy[],
+): CachePlan | undefined {
+  const template = cachedTemplate(req);
+  if (template === undefined) return undefined;
+  const groups = new Map<string, EffectivePolicy[]>();
+  for (const p of policies) {
+    const sig = signature(p);
+    if (sig === null) continue;
+    const group = groups.get(sig);
+    if (group) group.push(p);
+    else groups.set(sig, [p]);
+  }
+  if (groups.size === 0) return undefined;
+  const served: Violation[] = [];
+  const covered = new Set<EffectivePolicy>();
+  const pending: CachePlan['pending'] = [];
+  const texts = new Map<string, string>();
+  for (const [sig, group] of groups) {
+    const key = groupKey(sig, cacheable(group[0]!)!, req, template, group, texts);
+    const hit = cache.get(key);
+    if (hit) {
+      served.push(...hit);
+      for (const p of group) covered.add(p);
+    } else {
+      pending.push({ key, ids: new Set(group.map((p) => p.id)) });
+    }
+  }
+  return { served, evaluate: policies.filter((p) => !covered.has(p)), pending };
+}
+
+/** Keeps each missed group's violations from the evaluation of `plan.evaluate`. */
+export function keepEvaluated(cache: PodSpecCache, plan: CachePlan, found: readonly Violation[]) {
+  for (const { key, ids } of plan.pending) {
+    cache.set(
+      key,
+      found.filter((v) => ids.has(v.policy)),
+    );
+  }
+}
+
+/** The pod template of a request the cache may serve, else undefined. */
+function cachedTemplate(req: AdmissionRequest): Record<string, unknown> | undefined {
+  if (req.operation !== 'CREATE' || (req.oldObject !== undefined && req.oldObject !== null)) {
+    return undefined;
+  }
+  const path = builtinKind(req.kind?.kind)?.podTemplate;
+  let t: unknown = req.object;
+  for (const k of path ?? []) t = isObject(t) ? t[k] : undefined;
+  return path && isObject(t) ? t : undefined;
+}
+
+/** The policy's record as JSON when it is cacheable, else null; kept by the policy's identity. */
+function signature(p: EffectivePolicy): string | null {
+  let sig = signatures.get(p);
+  if (sig === undefined) {
+    const record = cacheable(p);
+    sig = record ? JSON.stringify(record) : null;
+    signatures.set(p, sig);
+  }
+  return sig;
+}
+const signatures = new WeakMap<EffectivePolicy, string | null>();
+
+/** The policy's record when it is cacheable (a well-formed record, not a constraint). */
+function cacheable(
+  p: EffectivePolicy,
+): Extract<PodSpecCacheRecord, { request: unknown }> | undefined {
+  const r = p.meta.podSpecCache as Record<string, unknown> | undefined;
+  if (p.constraint || !r || !Array.isArray(r.request)) return undefined;
+  if (!r.request.every((f) => typeof f === 'string')) return undefined;
+  const t = r.template;
+  if (t !== '*' && !(Array.isArray(t) && t.every((f) => typeof f === 'string'))) return undefined;
+  return r as Extract<PodSpecCacheRecord, { request: unknown }>;
+}
+
+/** The key of a group: `texts` keeps each template field's JSON for the request's groups. */
+function groupKey(
+  sig: string,
+  record: Extract<PodSpecCacheRecord, { request: unknown }>,
+  req: AdmissionRequest,
+  template: Record<string, unknown>,
+  group: readonly EffectivePolicy[],
+  texts: Map<string, string>,
+): CacheKey {
+  // Parts joined by NUL, which JSON text never holds raw; a missing field is `~`, never JSON.
+  const parts = [sig];
+  for (const path of record.request) parts.push(json(at(req, path.split('.'))));
+  for (const p of group) parts.push(policyEntry(p));
+  const fields = record.template === '*' ? ['*'] : record.template;
+  const out: string[] = [];
+  for (const f of fields) {
+    let text = texts.get(f);
+    if (text === undefined) {
+      text = `${f}=${json(f === '*' ? template : template[f])}`;
+      texts.set(f, text);
+    }
+    out.push(text);
+  }
+  return { header: parts.join('\0'), texts: out };
+}
+
+function at(value: unknown, path: readonly string[]): unknown {
+  for (const k of path) value = isObject(value) ? value[k] : undefined;
+  return value;
+}
+
+function json(value: unknown): string {
+  return value === undefined ? '~' : JSON.stringify(value);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** A kept violation is shared by every request it serves: nobody may change it. */
+function freeze(v: Violation): Violation {
+  return Object.freeze({ ...v, details: Object.freeze({ ...v.details }) });
+}
