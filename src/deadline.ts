@@ -24,6 +24,11 @@ export class Deadline {
     clearTimeout(this.timer);
   }
 
+  /** Milliseconds left, by the clock (0 once past). */
+  get remainingMs(): number {
+    return Math.max(0, this.at - Date.now());
+  }
+
   /** Past its time, even when the timer could not fire yet (the event loop was busy). */
   get passed(): boolean {
     return this.signal.aborted || Date.now() >= this.at;
@@ -44,4 +49,9 @@ export function throwIfPast(signal: AbortSignal): void {
   const deadline = deadlines.get(signal);
   if (deadline?.passed) deadline.expire();
   if (signal.aborted) throw abortReason(signal);
+}
+
+/** The time left before `signal`'s deadline, or undefined for a signal no Deadline made. */
+export function remainingMs(signal: AbortSignal): number | undefined {
+  return deadlines.get(signal)?.remainingMs;
 }

@@ -15,6 +15,7 @@ import { InlineEvaluator } from './engine';
 import { resolvePolicies, type EffectivePolicy } from './policy-set';
 import { noBundleSnapshot } from './no-bundle';
 import { PoolEvaluator } from './pool-evaluator';
+import { WatchedEvaluator } from './watched-evaluator';
 import { prepareSnapshot, type PolicySnapshot } from './snapshot';
 
 export type ReloadKind = 'config' | 'bundle' | 'constraints';
@@ -265,7 +266,10 @@ async function build(
   const inline = new InlineEvaluator(bundle, limits);
   const ev = config.evaluation;
   const threads = ev.workers === 'auto' ? autoWorkers() : ev.workers;
-  const evaluator = threads === 0 ? inline : new PoolEvaluator(bundle, limits, { threads });
+  const evaluator =
+    threads === 0
+      ? new WatchedEvaluator(bundle, limits, inline)
+      : new PoolEvaluator(bundle, limits, { threads });
   // The evaluator proves the inventory fits the memory cap before the snapshot serves.
   if (inventory !== undefined) await evaluator.setInventory(inventory);
   return prepareSnapshot({ config, bundle, policies, evaluator });

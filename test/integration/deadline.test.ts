@@ -108,6 +108,32 @@ it('answers a late result of an evaluation on the event loop (workers: 0) as pas
   }
 });
 
+it('cuts a runaway evaluation on the event loop (workers: 0) at its deadline and serves the next one', async () => {
+  // 200,000 items: 4e10 comparisons, far longer than any test may run, so an answer at all
+  // proves the evaluation was terminated (src/policy/watched-evaluator.ts), not awaited.
+  const inline = await startHarness({
+    bundle: join(work, 'bundle'),
+    evaluation: { deadlineMs: 300, workers: 0, maxMemoryMiB: 256 },
+    policies: { 'slow-pairs': { action: 'deny' } },
+  });
+  try {
+    const r = configMap(200_000);
+    const body = (await inline.post(r)).json();
+    expect(body.response).toMatchObject({
+      uid: r.request.uid,
+      allowed: false,
+      status: { message: `${CLOSED}policy evaluation exceeded its deadline of 300 ms` },
+    });
+    const next = configMap(10);
+    expect((await inline.post(next)).json().response).toEqual({
+      uid: next.request.uid,
+      allowed: true,
+    });
+  } finally {
+    await inline.close();
+  }
+});
+
 describe('the in-flight byte budget', () => {
   let small: Harness;
   beforeAll(async () => {
