@@ -5,10 +5,12 @@
 // Palisade registered as a validating webhook for that namespace and without it, alternating in
 // rounds so drift on the machine hits both; prints the medians and their difference, and the
 // median of Palisade's own handling time (durationMs of its decision log), and writes
-// bench/apiserver.json.
+// bench/apiserver.json. Palisade runs as the chart runs it: on the config the chart renders
+// (chart-config.ts) and inside the chart's CPU quota and memory limit (chart-limits.ts).
 //
 // Env: BENCH_APISERVER_REQUESTS (per phase, default 300), BENCH_APISERVER_ROUNDS (default 3),
-// BENCH_CONFIG (Palisade config; server.tls and watch are set here).
+// BENCH_APISERVER_LIMITS (chart, the default, or unrestricted: the default config on every core),
+// BENCH_CONFIG (Palisade config of the unrestricted case; server.tls and watch are set here).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +21,8 @@ import {
   type BenchWebhook,
 } from './bench-webhook';
 import { podReview } from './inputs';
+import { chartConfig } from './chart-config';
+import { chartLimits, type ChartLimits } from './chart-limits';
 import { decisionDurations, startPalisade } from './palisade-process';
 import { quantile } from './quantile';
 import { useLocalCluster } from '../test/support/cluster';
@@ -29,6 +33,7 @@ import { ROOT } from '../test/support/root';
 const REQUESTS = Number(process.env.BENCH_APISERVER_REQUESTS ?? 300);
 const ROUNDS = Number(process.env.BENCH_APISERVER_ROUNDS ?? 3);
 const NS = 'palisade-bench-apiserver';
+const LIMITS = process.env.BENCH_APISERVER_LIMITS ?? 'chart';
 
 function compliantPod(): Record<string, unknown> {
   const pod = structuredClone(podReview().request.object) as {
@@ -82,16 +87,23 @@ interface Running {
   handlerMs: number[];
 }
 
-async function startBenchPalisade(dir: string): Promise<Running> {
+async function startBenchPalisade(dir: string, limits?: ChartLimits): Promise<Running> {
   const { certFile, keyFile, caPem } = writeServingCert(dir, 'tls');
-  const { proc, port } = await startPalisade(dir, {
-    watch: false,
-    server: { tls: { certFile, keyFile } },
-  });
+  const tls = { certFile, keyFile };
+  const settings = limits
+    ? (() => {
+        const config = chartConfig(ROOT, join(ROOT, 'dist', 'bundle'));
+        return { ...config, server: { ...(config.server as object), tls } };
+      })()
+    : { watch: false, server: { tls } };
+  const { proc, port } = await startPalisade(dir, settings, limits);
   proc.stderr!.resume();
   const handlerMs = decisionDurations(proc, 'checkout');
   return {
-    stop: () => proc.kill('SIGTERM'),
+    stop: () => {
+      proc.kill('SIGTERM');
+      proc.once('exit', () => limits?.remove());
+    },
     url: `https://127.0.0.1:${port}/validate`,
     ca: caPem,
     handlerMs,
@@ -103,9 +115,11 @@ async function main() {
   const api = kubeApi(cluster.kubeconfig, 1);
   await ensureNamespace(api, NS, { [WEBHOOK.namespaceLabel[0]]: WEBHOOK.namespaceLabel[1] });
   const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-apiserver-'));
-  const palisade = await startBenchPalisade(dir);
+  const limits = LIMITS === 'chart' ? chartLimits('apiserver') : undefined;
+  const palisade = await startBenchPalisade(dir, limits);
   const without: number[] = [];
   const withPalisade: number[] = [];
+  let throttling: ReturnType<ChartLimits['cpuStat']> | undefined;
   try {
     await unregisterWebhook(api, WEBHOOK);
     for (let round = 1; round <= ROUNDS; round++) {
@@ -121,6 +135,7 @@ async function main() {
     }
   } finally {
     await unregisterWebhook(api, WEBHOOK).catch(() => undefined);
+    throttling = limits?.cpuStat();
     palisade.stop();
     api.close();
     cluster.release();
@@ -128,15 +143,24 @@ async function main() {
   }
   const summary = {
     machine: { cpus: cpus().length, node: process.version, loadavg_at_end: loadavg() },
+    palisade_limits: limits
+      ? { how: limits.how, cpus: limits.cpus, memory_mib: limits.memoryMiB }
+      : 'unrestricted',
     requests_per_phase: REQUESTS,
     rounds: ROUNDS,
     without_median_ms: quantile(without, 0.5),
     without_p90_ms: quantile(without, 0.9),
     with_median_ms: quantile(withPalisade, 0.5),
+    without_p99_ms: quantile(without, 0.99),
     with_p90_ms: quantile(withPalisade, 0.9),
+    with_p99_ms: quantile(withPalisade, 0.99),
     palisade_handler_median_ms: quantile(palisade.handlerMs, 0.5),
     overhead_median_ms:
       Math.round((quantile(withPalisade, 0.5) - quantile(without, 0.5)) * 1000) / 1000,
+    overhead_p99_ms:
+      Math.round((quantile(withPalisade, 0.99) - quantile(without, 0.99)) * 1000) / 1000,
+    palisade_handler_p99_ms: quantile(palisade.handlerMs, 0.99),
+    cfs_throttled: throttling,
   };
   writeFileSync(join(ROOT, 'bench', 'apiserver.json'), JSON.stringify(summary, null, 2) + '\n');
   process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
