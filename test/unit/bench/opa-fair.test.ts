@@ -101,8 +101,8 @@ it('generates one guarded body per policy and no `with`', () => {
     { id: 'c', package: 'policies.c', declares: [] },
   ]);
   expect(text).toContain('package palisade_fair');
-  expect(text).toContain('_selected["a-b"]\n\tsome v in data.policies.a_b.violation');
-  expect(text).toContain('_selected["c"]\n\tsome v in data.policies.c.violation');
+  expect(text).toContain('"a-b" in input.policies\n\tsome v in data.policies.a_b.violation');
+  expect(text).toContain('"c" in input.policies\n\tsome v in data.policies.c.violation');
   const code = text.split('\n').filter((l) => !l.startsWith('#'));
   expect(code.filter((l) => /\bwith\b/.test(l))).toEqual([]);
 });
