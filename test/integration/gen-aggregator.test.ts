@@ -44,6 +44,14 @@ violation contains sprintf("%v is over the limit", [x]) if some x in demo.over_l
 violation contains "enabled" if demo.enabled
 `;
 
+// Reads one shared rule (enabled) and none of the others.
+const FLAG = `package policies.flag
+
+import data.lib.demo
+
+violation contains "flag" if demo.enabled
+`;
+
 let work: string;
 let aggregator: string;
 beforeAll(async () => {
@@ -54,9 +62,12 @@ beforeAll(async () => {
     mkdirSync(join(work, id));
     writeFileSync(join(work, id, 'policy.rego'), policy(id));
   }
+  mkdirSync(join(work, 'flag'));
+  writeFileSync(join(work, 'flag', 'policy.rego'), FLAG);
   aggregator = await generateAggregator(new Opa(OPA), work, [
     { id: 'strict', package: 'policies.strict' },
     { id: 'lax', package: 'policies.lax' },
+    { id: 'flag', package: 'policies.flag' },
   ]);
   writeFileSync(join(work, 'main.rego'), aggregator);
 });
@@ -67,11 +78,29 @@ it('shares the always-defined public rules that read only input.review', () => {
   expect(shared).toEqual(['lib.demo.enabled', 'lib.demo.items']);
 });
 
+it('hands each policy only the shared rules its violation depends on', () => {
+  // The call of each policy's violation, with its `with` clauses.
+  const call = (pkg: string) =>
+    new RegExp(`^\\tvs := data\\.policies\\.${pkg}\\.violation (.*)$`, 'm').exec(aggregator)?.[1];
+  expect(call('strict')).toBe(
+    'with input.parameters as params with data.lib.demo.enabled as _shared_0 with data.lib.demo.items as _shared_1',
+  );
+  expect(call('flag')).toBe(
+    'with input.parameters as params with data.lib.demo.enabled as _shared_0',
+  );
+});
+
 it('still gives each policy its own parameters through the library', () => {
-  const files = ['lib/demo.rego', 'strict/policy.rego', 'lax/policy.rego', 'main.rego'];
+  const files = [
+    'lib/demo.rego',
+    'strict/policy.rego',
+    'lax/policy.rego',
+    'flag/policy.rego',
+    'main.rego',
+  ];
   const input = {
     review: { object: { items: [1, 3, 5], enabled: true } },
-    policies: { strict: { parameters: { limit: 2 } }, lax: { parameters: { limit: 4 } } },
+    policies: { strict: { parameters: { limit: 2 } }, lax: { parameters: { limit: 4 } }, flag: {} },
   };
   writeFileSync(join(work, 'input.json'), JSON.stringify(input));
   const result = JSON.parse(
@@ -91,6 +120,7 @@ it('still gives each policy its own parameters through the library', () => {
   ) as { result: Array<{ expressions: Array<{ value: Array<{ policy: string; msg: string }> }> }> };
   const got = result.result[0]!.expressions[0]!.value.map((v) => `${v.policy}: ${v.msg}`).sort();
   expect(got).toEqual([
+    'flag: flag',
     'lax: 5 is over the limit',
     'lax: enabled',
     'strict: 3 is over the limit',

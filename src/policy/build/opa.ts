@@ -1,7 +1,7 @@
 // The pinned opa binary (.tools/bin/opa, built by scripts/tools.sh from its Go module) and how
 // the build runs it: one child process per call, at most one per core at a time, its output
-// captured. `opa parse` results are kept per file version (path, size, mtime), so a file edited
-// between two builds in one process is parsed again.
+// captured. `opa parse` and `opa deps` results are kept per file version (path, size, mtime), so
+// a file edited between two builds in one process is parsed again.
 import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -66,6 +66,7 @@ export async function ensureOpa(onOutput?: (text: string) => void): Promise<Opa>
 
 export class Opa {
   private readonly modules = new Map<string, Promise<RegoModule>>();
+  private readonly depsRuns = new Map<string, Promise<OpaDeps>>();
   private readonly waiting: (() => void)[] = [];
   private running = 0;
   private readonly limit = Math.max(1, availableParallelism());
@@ -93,8 +94,7 @@ export class Opa {
 
   /** `opa parse` of one file, once per version of it. */
   parse(file: string): Promise<RegoModule> {
-    const { size, mtimeMs } = statSync(file);
-    const key = `${file}\0${size}\0${mtimeMs}`;
+    const key = fileVersion(file);
     let module = this.modules.get(key);
     if (!module) {
       module = this.json<RegoModule>(['parse', '--format', 'json', file]);
@@ -103,15 +103,24 @@ export class Opa {
     return module;
   }
 
-  /** `opa deps` of a query over the given Rego files. */
+  /**
+   * `opa deps` of a query over the given Rego files, once per version of them: the aggregator,
+   * palisade.json's reads and its podSpecCache records each ask it of every policy.
+   */
   deps(files: readonly string[], query: string): Promise<OpaDeps> {
-    return this.json<OpaDeps>([
-      'deps',
-      '--format',
-      'json',
-      ...files.flatMap((f) => ['-d', f]),
-      query,
-    ]);
+    const key = [query, ...files.map(fileVersion)].join('\0\0');
+    let deps = this.depsRuns.get(key);
+    if (!deps) {
+      deps = this.json<OpaDeps>([
+        'deps',
+        '--format',
+        'json',
+        ...files.flatMap((f) => ['-d', f]),
+        query,
+      ]);
+      this.depsRuns.set(key, deps);
+    }
+    return deps;
   }
 
   /** The version opa reports ("1.22.2"), or "unknown". */
@@ -133,6 +142,12 @@ export class Opa {
     if (next) next();
     else this.running--;
   }
+}
+
+/** A file's path, size and mtime: a key that changes when the file is edited. */
+function fileVersion(file: string): string {
+  const { size, mtimeMs } = statSync(file);
+  return `${file}\0${size}\0${mtimeMs}`;
 }
 
 function spawnCaptured(
