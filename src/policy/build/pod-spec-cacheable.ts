@@ -216,9 +216,11 @@ class Scan {
    * that the rule is the kinds table is checked once every module is read (record()).
    */
   private locatesTemplate(ref: RegoTerm[]): boolean {
-    const target = this.resolve(ref.slice(0, 1));
-    const index = ref[1];
-    if (target === undefined || ref.length !== 2 || index === undefined) return false;
+    const table = ref.slice(0, -1);
+    const index = ref[ref.length - 1];
+    if (table.length === 0 || table.slice(1).some((t) => t.type !== 'string')) return false;
+    const target = this.resolve(table);
+    if (target === undefined || index === undefined) return false;
     if (isInput(index) && inputPath(index).join('.') === 'review.kind.kind') {
       this.locators.push([target, undefined]);
       return true;
