@@ -154,3 +154,25 @@ export function floodReviews(): AdmissionReviewRequest[] {
   };
   return [review(helm, 11), review(opaque, 12), review(rules, 13), review(binary, 14)];
 }
+
+/**
+ * `n` reviews like `r`, each with its own pod template (every container's image tag carries the
+ * variant number, and the uid differs): sent in turn, more of them than the pod-spec cache holds
+ * (evaluation.podSpecCache), so every review is evaluated in full, as a cluster whose writes are
+ * all different templates would have it. A review without a pod template is returned alone.
+ */
+export function distinctTemplates(r: AdmissionReviewRequest, n: number): AdmissionReviewRequest[] {
+  const object = r.request.object as { spec?: { containers?: unknown; template?: unknown } };
+  const spec = (object.spec?.template as { spec?: unknown } | undefined)?.spec ?? object.spec;
+  if (!spec || !Array.isArray((spec as { containers?: unknown }).containers)) return [r];
+  return Array.from({ length: n }, (_, v) => {
+    const copy = structuredClone(r);
+    const o = copy.request.object as typeof object;
+    const s = ((o.spec?.template as { spec?: unknown } | undefined)?.spec ?? o.spec) as {
+      containers: { image: string }[];
+    };
+    for (const c of s.containers) c.image = `${c.image}-v${v}`;
+    copy.request.uid = `${r.request.uid}-v${v}`;
+    return copy;
+  });
+}

@@ -16,10 +16,13 @@
 // BENCH_CONFIG (a Palisade config for the unrestricted setting; the bench sets its bundle),
 // BENCH_POLICIES (policy sources, default policies/), BENCH_POLICY_SCALE=N (also run Palisade
 // with every policy copied N times, Deployment input, chart setting; default 10, 1 = off),
-// BENCH_INPUTS (comma list, default pod,deployment,configmap,flood,gatekeeper; flood is 1 MiB
-// Secrets and ConfigMaps on fresh processes, flood.ts; gatekeeper is gatekeeper.ts),
+// BENCH_INPUTS (comma list, default pod,deployment,configmap,rollout,flood,gatekeeper; rollout is
+// the pod-spec cache on a Deployment rollout, rollout.ts; flood is 1 MiB Secrets and ConfigMaps
+// on fresh processes, flood.ts; gatekeeper is gatekeeper.ts),
 // BENCH_LIMITS (unrestricted,chart), BENCH_CHART_WORKERS (evaluation.workers variants of Palisade
-// in the chart setting, Deployment input, default "0,1"; the chart renders 2),
+// in the chart setting, Deployment input, default "0,1"; the chart renders 2), BENCH_TEMPLATES
+// (distinct pod templates sent in turn to Palisade and the null webhook, default 2048, so the
+// pod-spec cache never hits; the target palisade-same sends one review again and again),
 // BENCH_TARGETS (comma list of name prefixes, default palisade,null,opa), BENCH_RESULTS (output
 // file, default bench/results.json), BENCH_GK_ROUNDS (5) and BENCH_GK_ITERATIONS (1000).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -29,7 +32,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { stringify } from 'yaml';
 import { evaluationInputs, evaluationMicros } from './eval-inputs';
-import { configMapReview, deploymentReview, podReview } from './inputs';
+import { configMapReview, deploymentReview, distinctTemplates, podReview } from './inputs';
 import { OPA_PATH, post, startOpa, startOpaFair } from './opa-server';
 import { pacedLoad, type AnswerCheck } from './paced-load';
 import { buildPolicySet } from './policy-set';
@@ -43,6 +46,7 @@ import {
   type GatekeeperBenchResult,
 } from './gatekeeper';
 import { chartConfig } from './chart-config';
+import { rolloutLines, runRollout, type RolloutResult } from './rollout';
 import { chartLimits, type ChartLimits } from './chart-limits';
 import { cpuMs } from './cpu-time';
 import { peakRssMiB } from './rss-samples';
@@ -51,7 +55,9 @@ import { ROOT } from '../test/support/root';
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SCALE = Number(process.env.BENCH_POLICY_SCALE ?? 10);
-const INPUTS = (process.env.BENCH_INPUTS ?? 'pod,deployment,configmap,flood,gatekeeper').split(',');
+const INPUTS = (
+  process.env.BENCH_INPUTS ?? 'pod,deployment,configmap,rollout,flood,gatekeeper'
+).split(',');
 const GK_ITERATIONS = Number(process.env.BENCH_GK_ITERATIONS ?? 1000);
 const GK_ROUNDS = Number(process.env.BENCH_GK_ROUNDS ?? 5);
 const LIMITS = (process.env.BENCH_LIMITS ?? 'unrestricted,chart').split(',') as Setting[];
@@ -59,6 +65,8 @@ const CHART_WORKERS = (process.env.BENCH_CHART_WORKERS ?? '0,1')
   .split(',')
   .filter((w) => w !== '')
   .map(Number);
+/** Distinct pod templates sent in turn to Palisade and the null webhook (inputs.ts says why). */
+const TEMPLATES = Number(process.env.BENCH_TEMPLATES ?? 2048);
 const TARGETS = (process.env.BENCH_TARGETS ?? 'palisade,null,opa').split(',');
 /** Paced rates, as fractions of Palisade's own saturation rate in the same setting and input. */
 const PACED = [0.25, 0.5, 0.75];
@@ -70,8 +78,8 @@ interface Target {
   proc: ChildProcess;
   port: number;
   path: string;
-  /** The request body for an input. */
-  body: (input: string) => string;
+  /** The request body for an input, or several sent in turn. */
+  body: (input: string) => string | string[];
   /** Why an answer is not a decision (undefined when it is one). */
   check: AnswerCheck;
   /** Only these inputs (all when undefined). */
@@ -214,19 +222,17 @@ async function saturate(t: Target, input: string) {
     url: `https://127.0.0.1:${t.port}${t.path}`,
     connections: CONNECTIONS,
     duration: DURATION_S,
-    requests: [
-      {
-        method: 'POST',
-        path: t.path,
-        headers: { 'content-type': 'application/json' },
-        body: t.body(input),
-        onResponse: (status: number, body: string) => {
-          const why = t.check(0, status, body);
-          if (why === undefined) good++;
-          else refused[why] = (refused[why] ?? 0) + 1;
-        },
+    requests: [t.body(input)].flat().map((body) => ({
+      method: 'POST' as const,
+      path: t.path,
+      headers: { 'content-type': 'application/json' },
+      body,
+      onResponse: (status: number, text: string) => {
+        const why = t.check(0, status, text);
+        if (why === undefined) good++;
+        else refused[why] = (refused[why] ?? 0) + 1;
       },
-    ],
+    })),
   });
   const bad = Object.values(refused).reduce((a, b) => a + b, 0);
   return {
@@ -268,6 +274,12 @@ async function main() {
   const reviewJson = Object.fromEntries(
     Object.entries(reviews).map(([k, v]) => [k, JSON.stringify(v)]),
   );
+  const pools = Object.fromEntries(
+    Object.entries(reviews).map(([k, v]) => [
+      k,
+      distinctTemplates(v, TEMPLATES).map((r) => JSON.stringify(r)),
+    ]),
+  );
   const set = buildPolicySet(ROOT, join(work, 'x1'), 1, process.env.BENCH_CONFIG);
   const evalInputs = await evaluationInputs(set.configFile, reviews);
   const big =
@@ -294,6 +306,7 @@ async function main() {
   );
   let flood: FloodResult[] = [];
   let gk: GatekeeperBenchResult | undefined;
+  let rollout: RolloutResult | undefined;
   try {
     for (const setting of LIMITS) {
       const targets = await startTargets(setting);
@@ -323,6 +336,10 @@ async function main() {
       }
       for (const t of targets) await stop(t);
     }
+    if (INPUTS.includes('rollout')) {
+      rollout = await runRollout({ bundleDir: set.bundle });
+      process.stderr.write(rolloutLines(rollout).join('\n') + '\n');
+    }
     if (INPUTS.includes('flood')) {
       flood = await runFlood({
         work,
@@ -336,7 +353,7 @@ async function main() {
       gk = await runGatekeeperBench({ work, iterations: GK_ITERATIONS, rounds: GK_ROUNDS });
       process.stderr.write(gatekeeperLines(gk));
     }
-    writeSummary({ results, evalUs, scaledEvalUs, flood, gk });
+    writeSummary({ results, evalUs, scaledEvalUs, flood, gk, rollout });
   } finally {
     for (const t of started) await stop(t);
     rmSync(work, { recursive: true, force: true });
@@ -363,7 +380,7 @@ async function main() {
         name,
         ...p,
         path: '/validate',
-        body: (i) => reviewJson[i]!,
+        body: (i) => pools[i]!,
         check: decisionCheck,
         ...(limits && { limits }),
         ...extra,
@@ -386,6 +403,12 @@ async function main() {
             },
           );
         }
+        // The pod-spec cache's best case: the same Deployment review again and again.
+        await palisade('palisade-same', configFile('palisade-same', chartConfigOf(set.bundle)), {
+          inputs: ['deployment'],
+          saturationOnly: true,
+          body: (i) => reviewJson[i]!,
+        });
         if (big) {
           await palisade(
             `palisade-x${SCALE}`,
@@ -410,7 +433,7 @@ async function main() {
         name: 'null',
         ...nul,
         path: '/validate',
-        body: (i) => reviewJson[i]!,
+        body: (i) => pools[i]!,
         check: decisionCheck,
         ...(limits && { limits }),
       });
@@ -480,6 +503,7 @@ function writeSummary(run: {
   scaledEvalUs?: number;
   flood: FloodResult[];
   gk?: GatekeeperBenchResult;
+  rollout?: RolloutResult;
 }): void {
   const { results, flood, gk } = run;
   const find = (setting: Setting, t: string, input: string, load: string) =>
@@ -554,6 +578,11 @@ function writeSummary(run: {
       )?.p99_ms;
       s[`workers_${w}_cpu_us_per_request`] = v.cpu_us_per_request;
     }
+    const same = sat('palisade-same');
+    if (same) {
+      s.same_review_rps = same.rps;
+      s.same_review_cpu_us_per_request = same.cpu_us_per_request;
+    }
     summary[setting === 'chart' ? 'chart_limits' : 'unrestricted'] = s;
   }
   const peak = (t: string) => flood.find((r) => r.target === t)?.peak_mib;
@@ -572,6 +601,7 @@ function writeSummary(run: {
     });
   }
   if (gk) Object.assign(summary, gatekeeperSummary(gk));
+  if (run.rollout) summary.rollout = run.rollout;
   summary.results = results;
   const out = process.env.BENCH_RESULTS ?? join(ROOT, 'bench', 'results.json');
   writeFileSync(out, JSON.stringify(summary, null, 2) + '\n');
