@@ -36,8 +36,8 @@ interface Entry {
 }
 
 /**
- * A group's key: the header (the record, the request fields' JSON, the policies' entries) and
- * the JSON texts of the template fields it reads.
+ * A group's key: the header (the request fields' JSON) and the interned texts: the record with
+ * the policies' entries, and the JSON of each template field it reads.
  */
 export interface CacheKey {
   header: string;
@@ -240,11 +240,9 @@ function groupKey(
   texts: Map<string, string>,
 ): CacheKey {
   // Parts joined by NUL, which JSON text never holds raw; a missing field is `~`, never JSON.
-  const parts = [sig];
-  for (const path of record.request) parts.push(json(at(req, path.split('.'))));
-  for (const p of group) parts.push(policyEntry(p));
+  const request = record.request.map((path) => json(at(req, path.split('.')))).join('\0');
+  const out = [policiesText(sig, group)];
   const fields = record.template === '*' ? ['*'] : record.template;
-  const out: string[] = [];
   for (const f of fields) {
     let text = texts.get(f);
     if (text === undefined) {
@@ -253,8 +251,30 @@ function groupKey(
     }
     out.push(text);
   }
-  return { header: parts.join('\0'), texts: out };
+  return { header: request, texts: out };
 }
+
+/**
+ * The record and the group's policy entries (ids and parameters) as one text, the same string
+ * object while the group's policies are the same objects: it is interned once, and its hash is
+ * computed once, not per request.
+ */
+function policiesText(sig: string, group: readonly EffectivePolicy[]): string {
+  const known = groupTexts.get(group[0]!)?.get(sig);
+  if (known && known.group.length === group.length && known.group.every((p, i) => p === group[i])) {
+    return known.text;
+  }
+  const text = [sig, ...group.map(policyEntry)].join('\0');
+  const bySig =
+    groupTexts.get(group[0]!) ?? new Map<string, { group: EffectivePolicy[]; text: string }>();
+  bySig.set(sig, { group: [...group], text });
+  groupTexts.set(group[0]!, bySig);
+  return text;
+}
+const groupTexts = new WeakMap<
+  EffectivePolicy,
+  Map<string, { group: EffectivePolicy[]; text: string }>
+>();
 
 function at(value: unknown, path: readonly string[]): unknown {
   for (const k of path) value = isObject(value) ? value[k] : undefined;

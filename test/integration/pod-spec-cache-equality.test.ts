@@ -202,6 +202,36 @@ describe('the fixtures, as every pod kind', () => {
   });
 });
 
+describe('when the cache serves every applicable policy', () => {
+  it('does not call the evaluator, and decides as the evaluation did', async () => {
+    const off = Object.fromEntries(
+      ['require-labels', 'disallow-default-namespace', 'restrict-sa-token-automount'].map((id) => [
+        id,
+        { action: 'off' },
+      ]),
+    );
+    const snaps = snapshots(off);
+    let calls = 0;
+    const counting: PolicySnapshot = {
+      ...snaps.on,
+      evaluator: {
+        evaluate: (input, signal) => {
+          calls++;
+          return evaluator.evaluate(input, signal);
+        },
+        close: async () => {},
+      },
+    };
+    const r = request(deployment('api', [container({ privileged: true, image: 'nginx' })]));
+    const first = await handleAdmission(r, counting);
+    const second = await handleAdmission(r, counting);
+    expect(calls).toBe(1);
+    expect(second.outcome).toBe('deny');
+    expect(decisionText(second)).toBe(decisionText(first));
+    expect(decisionText(second)).toBe(decisionText(await handleAdmission(r, snaps.off)));
+  });
+});
+
 describe('a changed template after a warm entry', () => {
   const base = deployment('api', [
     container({ privileged: false }),
