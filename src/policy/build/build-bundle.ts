@@ -59,7 +59,9 @@ export interface BuildOptions {
    * opa build -O. 0 by default: measured with the starter policies (node, opa-wasm 1.10), -O=1
    * gives the same module size and speed, -O=2 a slightly larger module that evaluates ~1.8x
    * slower (20-container Deployment with violations: 0.71 ms at -O=0/1, 1.3 ms at -O=2).
-   * Re-measure when the policy set grows. (The CLI reads OPA_OPTIMIZE.)
+   * Re-measured with the full built-in library (opa 1.22.2, bench/profile-eval.ts): -O=1 the same
+   * speed (1.02x of -O=0's CPU per Deployment evaluation); -O=2 did not finish in 10 minutes and
+   * grew to 23 GB resident. (The CLI reads OPA_OPTIMIZE.)
    */
   optimize?: number;
   /** palisade.json builtAt; now by default (the CLI reads SOURCE_DATE_EPOCH). */
