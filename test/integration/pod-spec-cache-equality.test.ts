@@ -10,6 +10,7 @@ import { validateConfig } from '../../src/config/load';
 import { loadBundle, type Bundle } from '../../src/policy/bundle';
 import { InlineEvaluator } from '../../src/policy/engine';
 import { podSpecCache } from '../../src/policy/pod-spec-cache';
+import { PolicyRuntime } from '../../src/policy/policy-runtime';
 import { resolvePolicies } from '../../src/policy/policy-set';
 import type { PolicySnapshot } from '../../src/policy/snapshot';
 import { findPolicyFolders } from '../../src/policy/source/discover';
@@ -306,5 +307,30 @@ describe('a changed template after a warm entry', () => {
       { numRuns: 150, seed: 16 },
     );
     expect(podSpecCache(snaps.on)!.hits).toBeGreaterThan(0);
+  });
+});
+
+describe('with worker threads (the PolicyRuntime of evaluation.workers 1)', () => {
+  it('decides a rollout as the inline evaluator without the cache, and serves its Pods', async () => {
+    const config = validateConfig('cache-workers', {
+      bundle: BUNDLE,
+      evaluation: { workers: 1 },
+    });
+    const runtime = await PolicyRuntime.start(config);
+    try {
+      const snaps = snapshots();
+      const template = templateOf(deployment('api', [container({ image: 'nginx:latest' })]))!;
+      const reviews = [
+        request(asKind('Deployment', template, deployment('api'))),
+        ...Array.from({ length: 3 }, () => request(asKind('Pod', template, pod('api')))),
+      ];
+      for (const r of reviews) {
+        const got = await runtime.use((s) => handleAdmission(r, s));
+        expect(decisionText(got)).toBe(decisionText(await handleAdmission(r, snaps.off)));
+      }
+      expect(podSpecCache(runtime.snapshot)!.hits).toBeGreaterThan(0);
+    } finally {
+      await runtime.close();
+    }
   });
 });
