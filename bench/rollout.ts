@@ -11,7 +11,8 @@
 // Three sequences: the bench Deployment as bench/inputs.ts writes it (token volume), the same
 // with automountServiceAccountToken: false, and the same Deployment review repeated (the contrast).
 //
-// Alone: `npm run -s build:bench && node dist/bench/rollout.js [rounds]` (needs dist/bundle).
+// Alone: `npm run -s build:bench && node dist/bench/rollout.js [rounds]` (default 30; the bundle
+// dist/bundle, or ROLLOUT_BUNDLE). bench/run.ts: `rolloutLines(await runRollout({ bundleDir }))`.
 import { cpus, loadavg } from 'node:os';
 import { handleAdmission } from '../src/admission/handler';
 import type { AdmissionReviewRequest, KubeObject } from '../src/admission/types';
@@ -267,7 +268,8 @@ export function rolloutLines(r: RolloutResult): string[] {
 }
 
 if (require.main === module) {
-  runRollout({ bundleDir: 'dist/bundle', rounds: Number(process.argv[2] ?? 30) })
+  const bundleDir = process.env.ROLLOUT_BUNDLE ?? 'dist/bundle';
+  runRollout({ bundleDir, rounds: Number(process.argv[2] ?? 30) })
     .then((r) => console.log(rolloutLines(r).join('\n')))
     .catch((err: unknown) => {
       console.error(err);
