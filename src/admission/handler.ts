@@ -113,7 +113,9 @@ async function evaluate(
   const plan = cache && planCached(cache, req, policies);
   const rest = plan ? plan.evaluate : policies;
   const fresh =
-    rest.length > 0 ? await snapshot.evaluator.evaluate(serializeInput(req, rest), signal) : [];
+    rest.length > 0
+      ? await snapshot.evaluator.evaluate(serializeInput(req, rest, plan?.known), signal)
+      : [];
   if (plan) keepEvaluated(cache, plan, fresh);
   return [...(plan?.served ?? []), ...fresh].sort(byContent);
 }

@@ -34,8 +34,10 @@ export interface Evaluator {
 export function serializeInput(
   req: AdmissionRequest,
   policies: readonly EffectivePolicy[],
+  known?: KnownJson,
 ): ArrayBuffer {
-  const review = JSON.stringify(withFieldsRead(req, fieldsRead(policies)));
+  const shown = withFieldsRead(req, fieldsRead(policies));
+  const review = (known && spliced(shown, known)) ?? JSON.stringify(shown);
   // The same text as JSON.stringify({ review, policies: { [id]: { parameters } } }), with each
   // policy's part serialized once per policy, not once per request. Gatekeeper constraints go
   // by template: constraints: { [template]: { [id]: { name, parameters } } }, one aggregator
@@ -59,6 +61,42 @@ export function serializeInput(
   return bytes.buffer as ArrayBuffer;
 }
 const encoder = new TextEncoder();
+
+/** A value of the request's object already serialized (the pod-spec cache's key holds it). */
+export interface KnownJson {
+  /** Keys from the object's root. */
+  path: readonly string[];
+  /** The value at the path, when it was serialized (the same object is required). */
+  value: object;
+  json: string;
+}
+
+/**
+ * JSON.stringify(review) with the known value's text spliced in instead of serialized again:
+ * the value is replaced by a placeholder string, and the placeholder's one occurrence by the
+ * text (JSON.stringify is compositional). Undefined when the value is not there (a field left
+ * out) or the placeholder occurs more than once (the request itself holds its text).
+ */
+function spliced(review: AdmissionRequest, known: KnownJson): string | undefined {
+  const copy = (o: unknown, i: number): unknown => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return undefined;
+    const rec = o as Record<string, unknown>;
+    const k = known.path[i]!;
+    if (i === known.path.length - 1) {
+      return rec[k] === known.value ? { ...rec, [k]: PLACEHOLDER } : undefined;
+    }
+    const inner = copy(rec[k], i + 1);
+    return inner === undefined ? undefined : { ...rec, [k]: inner };
+  };
+  const object = known.path.length > 0 ? copy(review.object, 0) : undefined;
+  if (object === undefined) return undefined;
+  const text = JSON.stringify({ ...review, object });
+  const quoted = JSON.stringify(PLACEHOLDER);
+  const at = text.indexOf(quoted);
+  if (at < 0 || text.indexOf(quoted, at + 1) >= 0) return undefined;
+  return text.slice(0, at) + known.json + text.slice(at + quoted.length);
+}
+const PLACEHOLDER = '\u0000palisade:known-json\u0000';
 
 /**
  * `"id":{"parameters":{...}}`, the policy's entry of input.policies (a constraint's also has its

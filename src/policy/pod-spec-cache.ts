@@ -18,7 +18,7 @@
 // no oldObject, are looked up: an UPDATE's key would hold its oldObject (pods.pod_judged reads
 // it), a DELETE has no object, and Gatekeeper constraints are never cached.
 import type { Config } from '../config/schema';
-import { policyEntry } from './engine';
+import { policyEntry, type KnownJson } from './engine';
 import type { PodSpecCacheRecord } from './policy-meta';
 import type { EffectivePolicy } from './policy-set';
 import type { AdmissionRequest } from './request';
@@ -149,6 +149,8 @@ export interface CachePlan {
   evaluate: EffectivePolicy[];
   /** Each group that missed: its key and its policies, to keep after the evaluation. */
   pending: { key: CacheKey; ids: ReadonlySet<string> }[];
+  /** The template's spec as serialized for the keys, for serializeInput to reuse. */
+  known?: KnownJson;
 }
 
 /** The plan for a request, or undefined when the cache cannot serve this request at all. */
@@ -157,8 +159,9 @@ export function planCached(
   req: AdmissionRequest,
   policies: readonly EffectivePolicy[],
 ): CachePlan | undefined {
-  const template = cachedTemplate(req);
-  if (template === undefined) return undefined;
+  const located = cachedTemplate(req);
+  if (located === undefined) return undefined;
+  const { template, path } = located;
   const groups = new Map<string, EffectivePolicy[]>();
   for (const p of policies) {
     const sig = signature(p);
@@ -182,7 +185,17 @@ export function planCached(
       pending.push({ key, ids: new Set(group.map((p) => p.id)) });
     }
   }
-  return { served, evaluate: policies.filter((p) => !covered.has(p)), pending };
+  const spec = texts.get('spec');
+  const known =
+    spec !== undefined && isObject(template.spec)
+      ? { path: [...path, 'spec'], value: template.spec, json: spec.slice('spec='.length) }
+      : undefined;
+  return {
+    served,
+    evaluate: policies.filter((p) => !covered.has(p)),
+    pending,
+    ...(known ? { known } : {}),
+  };
 }
 
 /** Keeps each missed group's violations from the evaluation of `plan.evaluate`. */
@@ -196,14 +209,16 @@ export function keepEvaluated(cache: PodSpecCache, plan: CachePlan, found: reado
 }
 
 /** The pod template of a request the cache may serve, else undefined. */
-function cachedTemplate(req: AdmissionRequest): Record<string, unknown> | undefined {
+function cachedTemplate(
+  req: AdmissionRequest,
+): { template: Record<string, unknown>; path: readonly string[] } | undefined {
   if (req.operation !== 'CREATE' || (req.oldObject !== undefined && req.oldObject !== null)) {
     return undefined;
   }
   const path = builtinKind(req.kind?.kind)?.podTemplate;
   let t: unknown = req.object;
   for (const k of path ?? []) t = isObject(t) ? t[k] : undefined;
-  return path && isObject(t) ? t : undefined;
+  return path && isObject(t) ? { template: t, path } : undefined;
 }
 
 /** The policy's record as JSON when it is cacheable, else null; kept by the policy's identity. */
