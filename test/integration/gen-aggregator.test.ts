@@ -128,3 +128,24 @@ it('still gives each policy its own parameters through the library', () => {
     'strict: enabled',
   ]);
 });
+
+it('hands a policy opa deps cannot compile every shared rule, leaving its error to opa build', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-aggregator-broken-'));
+  try {
+    mkdirSync(join(dir, 'lib'));
+    writeFileSync(join(dir, 'lib', 'demo.rego'), LIB);
+    mkdirSync(join(dir, 'broken'));
+    writeFileSync(
+      join(dir, 'broken', 'policy.rego'),
+      'package policies.broken\n\nviolation contains x if x := no_such_function(1)\n',
+    );
+    const text = await generateAggregator(new Opa(OPA), dir, [
+      { id: 'broken', package: 'policies.broken' },
+    ]);
+    expect(text).toContain(
+      'vs := data.policies.broken.violation with input.parameters as params with data.lib.demo.enabled as _shared_0 with data.lib.demo.items as _shared_1',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -15,6 +15,7 @@
 // make): each `with data.<rule>` costs a copy of the data document per evaluation (the wasm's
 // WithStmt upserts the value), so handing all of them to every policy cost ~15% of a
 // Deployment's evaluation with the built-in library.
+import { ToolError } from './build-error';
 import type { Opa, RegoModule, RegoRule, RegoTerm } from './opa';
 import { regoSources } from './rego-files';
 import { refText } from './reads';
@@ -73,7 +74,11 @@ export async function generateAggregator(
   );
 }
 
-/** Per policy id, the shared rules (of `shared`) its violation depends on, directly or not. */
+/**
+ * Per policy id, the shared rules (of `shared`) its violation depends on, directly or not. A
+ * policy opa deps cannot compile is left out (handed every shared rule), so that `opa build`
+ * reports its error, with file and line, as for any other policy that does not compile.
+ */
 export async function sharedUses(
   opa: Opa,
   policiesDir: string,
@@ -83,16 +88,23 @@ export async function sharedUses(
   if (shared.length === 0) return new Map(policies.map((p) => [p.id, []]));
   const files = regoSources(policiesDir);
   const deps = await Promise.all(
-    policies.map((p) => opa.deps(files, `data.${p.package}.violation`)),
+    policies.map((p) =>
+      opa.deps(files, `data.${p.package}.violation`).catch((thrown: unknown) => {
+        if (thrown instanceof ToolError) return undefined;
+        throw thrown;
+      }),
+    ),
   );
-  return new Map(
-    policies.map((p, i) => {
-      const rules = (deps[i]!.virtual ?? []).map(refText);
-      const uses = (key: string) =>
-        rules.some((r) => r === `data.${key}` || r.startsWith(`data.${key}.`));
-      return [p.id, shared.filter(uses)];
-    }),
-  );
+  const out = new Map<string, string[]>();
+  policies.forEach((p, i) => {
+    const found = deps[i];
+    if (!found) return;
+    const rules = (found.virtual ?? []).map(refText);
+    const uses = (key: string) =>
+      rules.some((r) => r === `data.${key}` || r.startsWith(`data.${key}.`));
+    out.set(p.id, shared.filter(uses));
+  });
+  return out;
 }
 
 /** The library rules every policy can share, as dotted data paths (without "data."). */
