@@ -119,6 +119,9 @@ export class Opa {
         query,
       ]);
       this.depsRuns.set(key, deps);
+      // A failure is not kept: the next build (the Gatekeeper controller's, in the same process)
+      // runs opa again.
+      deps.catch(() => this.depsRuns.delete(key));
     }
     return deps;
   }
