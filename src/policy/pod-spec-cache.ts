@@ -16,7 +16,8 @@
 //
 // Only CREATEs of a kind with a pod template (the kinds table) whose template is an object, with
 // no oldObject, are looked up: an UPDATE's key would hold its oldObject (pods.pod_judged reads
-// it), a DELETE has no object, and Gatekeeper constraints are never cached.
+// it), a DELETE has no object, and Gatekeeper constraints are never cached; nor is a Pod with the
+// per-Pod service-account token volume (hasTokenVolume).
 import type { Config } from '../config/schema';
 import { policyEntry, type KnownJson } from './engine';
 import type { PodSpecCacheRecord } from './policy-meta';
@@ -218,7 +219,30 @@ function cachedTemplate(
   const path = builtinKind(req.kind?.kind)?.podTemplate;
   let t: unknown = req.object;
   for (const k of path ?? []) t = isObject(t) ? t[k] : undefined;
-  return path && isObject(t) ? { template: t, path } : undefined;
+  if (!path || !isObject(t) || (req.kind.kind === 'Pod' && hasTokenVolume(t))) return undefined;
+  return { template: t, path };
+}
+
+/**
+ * A Pod with the projected service-account token volume the apiserver's ServiceAccount admission
+ * adds, named kube-api-access-<5 random characters> per Pod (with a mount in every container):
+ * its spec is its own, so its entry could only serve the same Pod sent again, and looking it up
+ * costs ~15% of its evaluation (serializing and hashing the spec). Not looked up; skipping is
+ * always exact. A template never carries it (only Pods get it), nor does a Pod whose template sets
+ * automountServiceAccountToken: false.
+ */
+function hasTokenVolume(pod: Record<string, unknown>): boolean {
+  const volumes = isObject(pod.spec) ? pod.spec.volumes : undefined;
+  return (
+    Array.isArray(volumes) &&
+    volumes.some(
+      (v) =>
+        isObject(v) &&
+        isObject(v.projected) &&
+        typeof v.name === 'string' &&
+        v.name.startsWith('kube-api-access-'),
+    )
+  );
 }
 
 /** The policy's record as JSON when it is cacheable, else null; kept by the policy's identity. */

@@ -155,6 +155,28 @@ describe('the key', () => {
     expect(cache.misses).toBe(0);
   });
 
+  it('a Pod with its own service-account token volume is not looked up; a template with one is', () => {
+    const cache = new PodSpecCache(limits);
+    const p = [policy('p', SPEC_ONLY)];
+    const token = { name: 'kube-api-access-x7k2p', projected: { sources: [] } };
+    const pod = {
+      ...deploymentRequest(),
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      object: { kind: 'Pod', metadata: { name: 'a' }, spec: { containers: [], volumes: [token] } },
+    } as unknown as AdmissionRequest;
+    expect(planCached(cache, pod, p)).toBeUndefined();
+    const own = structuredClone(pod);
+    (own.object as { spec: { volumes: unknown[] } }).spec.volumes = [
+      { name: 'kube-api-access-x', emptyDir: {} },
+    ];
+    expect(planCached(cache, own, p)).toBeDefined();
+    const dep = deploymentRequest();
+    (
+      dep.object as { spec: { template: { spec: Record<string, unknown> } } }
+    ).spec.template.spec.volumes = [token];
+    expect(planCached(cache, dep, p)).toBeDefined();
+  });
+
   it('a new snapshot is a new, empty cache; maxEntries 0 is none', () => {
     const evaluator = {} as Evaluator;
     const config = (maxEntries: number) =>
