@@ -11,24 +11,21 @@ disallowed_tags := object.get(input, ["parameters", "disallowedTags"], default_d
 
 # Parses an image reference without a digest into {"repository", "tag"} ("tag" is null when
 # absent). Only the last path segment may hold the tag, so "registry:5000/app" is untagged.
-_parse(image) := {"repository": image, "tag": null} if {
-	not contains(_last_segment(image), ":")
+_parse(image) := _ref(image, last, indexof(last, ":")) if {
+	parts := split(image, "/")
+	last := parts[count(parts) - 1]
 }
 
-_parse(image) := {"repository": substring(image, 0, (count(image) - count(tag)) - 1), "tag": tag} if {
-	last := _last_segment(image)
-	i := indexof(last, ":")
+# The reference given the image's last segment and the index of ":" in it (-1: no tag).
+_ref(image, _, i) := {"repository": image, "tag": null} if i < 0
+
+_ref(image, last, i) := {"repository": substring(image, 0, (count(image) - count(tag)) - 1), "tag": tag} if {
 	i >= 0
 	tag := substring(last, i + 1, -1)
 }
 
-_last_segment(image) := s if {
-	parts := split(image, "/")
-	s := parts[count(parts) - 1]
-}
-
-# Images that need checking: strings without a digest.
-_images[c.path] := [c, image] if {
+# Images that need checking: strings without a digest, each parsed once for both rules below.
+_images[c.path] := [c, image, _parse(image)] if {
 	some c in pods.containers
 	image := c.container.image
 	is_string(image)
@@ -44,8 +41,7 @@ violation contains {
 	"fix": _fix(ref.repository),
 	"details": {"container": c.name, "containerType": c.type, "image": image, "repository": ref.repository, "tag": null},
 } if {
-	some [c, image] in _images
-	ref := _parse(image)
+	some [c, image, ref] in _images
 	ref.tag == null
 }
 
@@ -55,7 +51,6 @@ violation contains {
 	"fix": _fix(ref.repository),
 	"details": {"container": c.name, "containerType": c.type, "image": image, "repository": ref.repository, "tag": ref.tag},
 } if {
-	some [c, image] in _images
-	ref := _parse(image)
+	some [c, image, ref] in _images
 	ref.tag in disallowed_tags
 }

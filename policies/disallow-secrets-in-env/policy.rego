@@ -14,8 +14,17 @@ name_patterns := object.get(input, ["parameters", "namePatterns"], default_name_
 
 allowed_names := object.get(input, ["parameters", "allowedNames"], [])
 
-# The patterns a name matches, in parameter order (the first one is reported).
-_patterns(name) := [p | some p in name_patterns; contains(upper(name), upper(p))]
+# The patterns an upper-cased name n matches, in parameter order (the first one is reported).
+_patterns(n) := [p | some i, p in name_patterns; contains(n, _upper_patterns[i])]
+
+# Whether n matches any pattern: no list built for the many names that match none.
+_any_pattern(n) if {
+	some u in _upper_patterns
+	contains(n, u)
+}
+
+# Each pattern upper-cased once per review (not once per env var), by its index.
+_upper_patterns := {i: upper(p) | some i, p in name_patterns}
 
 _literal(value) if {
 	is_string(value)
@@ -39,9 +48,9 @@ violation contains {
 	some c in pods.containers
 	some j, e in object.get(c.container, "env", [])
 	is_string(e.name)
-	matched := _patterns(e.name) # cheapest filter first: most names match no pattern
-	count(matched) > 0
-	pattern := matched[0]
+	n := upper(e.name)
+	_any_pattern(n) # cheapest filter first: most names match no pattern
+	pattern := _patterns(n)[0]
 	not e.name in allowed_names
 	_literal(e.value)
 }
