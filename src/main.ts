@@ -18,6 +18,7 @@ import { startGatekeeper, type GatekeeperMode } from './gatekeeper/controller/st
 import { startInventorySync } from './gatekeeper/sync';
 import { watchNamespaces, type NamespaceWatch } from './kube/namespace-watch';
 import { createLogger } from './logger';
+import { podSpecCache } from './policy/pod-spec-cache';
 import { PolicyRuntime } from './policy/policy-runtime';
 import { needsNamespaceWatch } from './policy/snapshot';
 import { buildServer, replaceCertificate, type App } from './server/build-server';
@@ -63,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   const logger = createLogger(config.logLevel as 'info');
   const metrics = new Metrics({ processMetrics: true });
   const { runtime, poller } = await startPolicies(config, logger, metrics);
+  metrics.watchPodSpecCache(() => podSpecCache(runtime.snapshot));
   // Gatekeeper's API (docs/gatekeeper.md "In the cluster"): templates compiled and constraints
   // set before Palisade listens; refused (exit 3, one fatal line) while Gatekeeper is installed.
   let gatekeeper: GatekeeperMode | undefined;

@@ -1,6 +1,14 @@
 // Prometheus metrics, in a registry of their own so each server (and each test) is isolated.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** What the metrics read of a pod-spec cache (src/policy/pod-spec-cache.ts has the class). */
+export interface PodSpecCacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly size: number;
+  readonly byteSize: number;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   readonly requests = new Counter({
@@ -117,6 +125,45 @@ export class Metrics {
   /** Reports this byte budget in palisade_inflight_request_bytes and ..._waiting_requests. */
   watchBudget(budget: { readonly inFlight: number; readonly waiting: number }): void {
     this.budget = budget;
+  }
+
+  // The pod-spec result cache of the snapshot serving now (src/policy/pod-spec-cache.ts), read
+  // at scrape time through main.ts. Each snapshot has its own cache: the lookup counters add
+  // what the current one counted since the last scrape, so they never go back on a reload.
+  private podSpecCache?: () => PodSpecCacheStats | undefined;
+  private cacheSeen?: { cache: object; hits: number; misses: number };
+  readonly podSpecCacheLookups: Counter<'result'> = new Counter({
+    name: 'palisade_pod_spec_cache_lookups_total',
+    help: 'Pod-spec result cache lookups, by result (hit, miss)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+    collect: (): void => this.countCacheLookups(),
+  });
+  readonly podSpecCacheEntries: Gauge = new Gauge({
+    name: 'palisade_pod_spec_cache_entries',
+    help: 'Entries in the pod-spec result cache now (bounded by evaluation.podSpecCache)',
+    registers: [this.registry],
+    collect: (): void => this.podSpecCacheEntries.set(this.podSpecCache?.()?.size ?? 0),
+  });
+  readonly podSpecCacheBytes: Gauge = new Gauge({
+    name: 'palisade_pod_spec_cache_bytes',
+    help: 'Bytes the pod-spec result cache holds now (keys, template texts, violations)',
+    registers: [this.registry],
+    collect: (): void => this.podSpecCacheBytes.set(this.podSpecCache?.()?.byteSize ?? 0),
+  });
+
+  /** Reports the current snapshot's pod-spec cache (undefined while it has none). */
+  watchPodSpecCache(read: () => PodSpecCacheStats | undefined): void {
+    this.podSpecCache = read;
+  }
+
+  private countCacheLookups(): void {
+    const cache = this.podSpecCache?.();
+    if (!cache) return;
+    const seen = this.cacheSeen?.cache === cache ? this.cacheSeen : { cache, hits: 0, misses: 0 };
+    this.podSpecCacheLookups.inc({ result: 'hit' }, cache.hits - seen.hits);
+    this.podSpecCacheLookups.inc({ result: 'miss' }, cache.misses - seen.misses);
+    this.cacheSeen = { cache, hits: cache.hits, misses: cache.misses };
   }
 
   // The background audit (src/audit, docs/audit.md), from its observer (main.ts).
