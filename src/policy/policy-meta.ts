@@ -27,6 +27,12 @@ export interface PolicyMeta {
   docs?: string;
   /** Absent in a bundle built before reads were recorded: READS_ALL. */
   reads?: PolicyReads;
+  /**
+   * Whether the Rego may read metadata.managedFields of the object (src/policy/build/
+   * managed-fields.ts). Only false leaves it out; absent (a bundle built before it was recorded)
+   * keeps it.
+   */
+  readsManagedFields?: boolean;
   podSpecCache?: PodSpecCacheRecord;
 }
 

@@ -6,7 +6,8 @@
 //      POLICIES_DIR/capabilities.json, so a builtin the wasm host cannot run fails here, with its
 //      file:line;
 //   4. OUT/{policy.wasm,data.json,palisade.json} written atomically (swap.ts); palisade.json
-//      records, per policy, the top-level object fields it can read (reads.ts).
+//      records, per policy, the top-level object fields it can read (reads.ts) and whether it
+//      may read metadata.managedFields (managed-fields.ts).
 // The wasm embeds the names of its source files (for the locations in its errors), so opa runs
 // in the work directory on copies under fixed relative names (policies.d/..., palisade/
 // main.rego): the same policies build the same bytes wherever they and the temp dir are, and
@@ -21,6 +22,7 @@ import { generateAggregator } from './aggregator';
 import { PolicyBuildError } from './build-error';
 import { ENTRYPOINT } from '../bundle';
 import { bundleManifest, objectReads } from './bundle-manifest';
+import { managedFieldsRecords } from './managed-fields';
 import { podSpecCacheRecords } from './pod-spec-cacheable';
 import type { Opa } from './opa';
 import { regoSources } from './rego-files';
@@ -142,11 +144,13 @@ export async function buildBundle(opts: BuildOptions): Promise<BuiltBundle> {
     if (!wasm || !data) throw new PolicyBuildError(`opa build wrote no policy.wasm and data.json`);
     const reads = await objectReads(opts.opa, sources, policies);
     const podSpecCache = await podSpecCacheRecords(opts.opa, sources, policies);
+    const managedFields = await managedFieldsRecords(opts.opa, sources, policies);
     const written = bundleManifest({
       policies,
       templates,
       reads,
       podSpecCache,
+      managedFields,
       builtAt: opts.builtAt ?? new Date(),
       opaVersion: await opts.opa.version(),
       wasm,

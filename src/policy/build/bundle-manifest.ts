@@ -31,6 +31,7 @@ export interface BundleManifest {
     package: string;
     reads: PolicyReads;
     podSpecCache?: PodSpecCacheRecord;
+    readsManagedFields: boolean;
   })[];
   /** Absent when the bundle has no Gatekeeper templates. */
   templates?: ManifestTemplate[];
@@ -46,6 +47,8 @@ export function bundleManifest(opts: {
   reads: ReadonlyMap<string, PolicyReads>;
   /** Each policy's podSpecCache record (pod-spec-cacheable.ts); absent: not cacheable. */
   podSpecCache?: ReadonlyMap<string, PodSpecCacheRecord>;
+  /** Each policy's readsManagedFields (managed-fields.ts); absent: true (it keeps them). */
+  managedFields?: ReadonlyMap<string, boolean>;
   builtAt: Date;
   opaVersion: string;
   wasm: Buffer;
@@ -55,6 +58,8 @@ export function bundleManifest(opts: {
       ...(p.meta as Record<string, unknown>),
       package: p.package,
       reads: opts.reads.get(p.id) ?? READS_ALL,
+      // A policy.yaml declaring reads '*' says the analysis may miss what it reads: it keeps them.
+      readsManagedFields: p.meta.reads === READS_ALL || (opts.managedFields?.get(p.id) ?? true),
       ...(opts.podSpecCache?.has(p.id) ? { podSpecCache: opts.podSpecCache.get(p.id) } : {}),
     })),
     ...(opts.templates?.length

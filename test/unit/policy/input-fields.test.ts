@@ -8,13 +8,18 @@ import type { PolicyMeta } from '../../../src/policy/policy-meta';
 import { resolvePolicies } from '../../../src/policy/policy-set';
 import { review } from '../../fixtures/reviews';
 
-const meta = (id: string, reads?: PolicyMeta['reads']): PolicyMeta => ({
+const meta = (
+  id: string,
+  reads?: PolicyMeta['reads'],
+  readsManagedFields?: boolean,
+): PolicyMeta => ({
   id,
   title: id,
   action: 'deny',
-  match: { kinds: ['Secret', 'ConfigMap'], operations: ['CREATE', 'UPDATE'] },
+  match: { kinds: ['Secret', 'ConfigMap', 'Deployment'], operations: ['CREATE', 'UPDATE'] },
   parameters: { properties: {} },
   ...(reads === undefined ? {} : { reads }),
+  ...(readsManagedFields === undefined ? {} : { readsManagedFields }),
 });
 
 const bundle = new Map(
@@ -23,6 +28,9 @@ const bundle = new Map(
     meta('reads-data', ['data', 'metadata']),
     meta('reads-all', '*'),
     meta('built-before-reads'),
+    meta('all-but-managed-fields', '*', false),
+    meta('metadata-not-managed-fields', ['metadata'], false),
+    meta('reads-managed-fields', '*', true),
   ].map((m) => [m.id, m]),
 );
 const { policies } = resolvePolicies(bundle, validateConfig('t', {}));
@@ -93,5 +101,74 @@ describe('serializeInput', () => {
       policies.filter((p) => p.id === 'metadata-only'),
     );
     expect(r.request.object).toEqual(secret('db'));
+  });
+});
+
+describe('metadata.managedFields', () => {
+  // As the apiserver records a `kubectl apply --server-side` (bench/inputs.ts has a full one).
+  const managedFields = [
+    {
+      manager: 'kubectl',
+      operation: 'Apply',
+      apiVersion: 'apps/v1',
+      time: '2026-12-02T07:00:00Z',
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:spec': { 'f:replicas': {} } },
+    },
+  ];
+  const deploy = (name: string): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'shop', labels: { app: name }, managedFields },
+    spec: { replicas: 2 },
+  });
+  const without = (o: KubeObject): KubeObject => {
+    const metadata = { ...(o.metadata as Record<string, unknown>) };
+    delete metadata.managedFields;
+    return { ...o, metadata } as KubeObject;
+  };
+
+  it.each([
+    ['every policy records it does not read them', ['all-but-managed-fields'], false],
+    [
+      'every policy records it does not read them, one bounded to metadata',
+      ['all-but-managed-fields', 'metadata-not-managed-fields'],
+      false,
+    ],
+    ['one policy may read them', ['all-but-managed-fields', 'reads-managed-fields'], true],
+    [
+      'one policy is from a bundle built before the record (it keeps them)',
+      ['all-but-managed-fields', 'reads-all'],
+      true,
+    ],
+    ['a policy from a bundle without reads', ['built-before-reads'], true],
+  ])('when %s: kept %s', (_, ids, kept) => {
+    const { object, oldObject } = wasmInput(ids, deploy('new'), deploy('old'));
+    expect(object).toEqual(kept ? deploy('new') : without(deploy('new')));
+    expect(oldObject).toEqual(kept ? deploy('old') : without(deploy('old')));
+  });
+
+  it('leaves them out with the top-level fields no policy reads', () => {
+    const { object } = wasmInput(['metadata-not-managed-fields'], deploy('new'));
+    expect(object).toEqual({ metadata: without(deploy('new')).metadata });
+  });
+
+  it('does not change the request it was given', () => {
+    const r = review(deploy('new'), { oldObject: deploy('old'), operation: 'UPDATE' });
+    serializeInput(
+      r.request,
+      policies.filter((p) => p.id === 'all-but-managed-fields'),
+    );
+    expect(r.request.object).toEqual(deploy('new'));
+    expect(r.request.oldObject).toEqual(deploy('old'));
+  });
+
+  it('keeps a metadata that is not an object as it came', () => {
+    const odd = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: 'x',
+    } as unknown as KubeObject;
+    expect(wasmInput(['all-but-managed-fields'], odd).object).toEqual(odd);
   });
 });
