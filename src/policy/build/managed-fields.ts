@@ -155,6 +155,11 @@ class Flow {
         continue;
       }
       let value = head.value ? this.term(head.value as RegoTerm, env, d) : NONE;
+      if (head.key !== undefined && ref.length === 1) {
+        // p[k] = v with the key outside the head's ref: the value sits below the key
+        must(this.term(head.key as RegoTerm, env, d), `${root} keys by`);
+        value = under(value, '*');
+      }
       // a.b[k] := v: the value sits below the head's keys
       for (let i = ref.length - 1; i >= 1; i--) {
         const seg = ref[i]!;
@@ -221,7 +226,7 @@ class Flow {
       // every k, v in domain { body }
       const domain = this.term(t.domain as RegoTerm, env, d);
       const inner = new Map(env);
-      if (t.key) this.bind(t.key as RegoTerm, below(domain, undefined, 'every'), inner, d, true);
+      if (t.key) this.bind(t.key as RegoTerm, NONE, inner, d, true);
       if (t.value) this.bind(t.value as RegoTerm, below(domain, undefined, 'every'), inner, d);
       this.body(t.body, inner, d);
       return;
@@ -408,8 +413,24 @@ class Flow {
         if (t.type === 'objectcomprehension') must(this.term(c.key!, inner, d), 'an object key is');
         return under(this.term((c.term ?? c.value)!, inner, d), '*');
       }
+      case 'templatestring': {
+        // $"... {x} ...": each value is written into the string, all of it
+        const parts = (t.value as { parts?: unknown[] }).parts ?? [];
+        for (const part of parts as Record<string, unknown>[]) {
+          if (!('terms' in part)) continue;
+          const terms = part.terms as RegoTerm | RegoTerm[];
+          const value = Array.isArray(terms) ? this.call(terms, env, d) : this.term(terms, env, d);
+          must(value, 'a template string writes');
+        }
+        return NONE;
+      }
+      case 'null':
+      case 'boolean':
+      case 'number':
+      case 'string':
+        return NONE;
       default:
-        return NONE; // a scalar
+        throw new Reads(`a term of type ${t.type}, not followed`);
     }
   }
 
