@@ -12,6 +12,8 @@
 // Anything else that can see the whole object — input, input.review, input.review.object as a
 // value, a variable key (input.review.object[k]), `some k, v in input.review.object`, an alias
 // rule `_obj := input.review.object`, `with input as` — reads everything: the safe answer.
+// Below the top level, only metadata.managedFields is decided: managed-fields.ts follows values
+// through the same rules (palisade.json `readsManagedFields`), whatever `reads` says.
 import { READS_ALL, type PolicyReads } from '../policy-meta';
 import { packageName } from './aggregator';
 import type { Opa, RegoModule, RegoRule, RegoTerm } from './opa';
