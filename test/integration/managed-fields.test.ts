@@ -177,9 +177,18 @@ violation contains {"msg": $"managed by {e.manager}", "path": "metadata.managedF
 	e.manager == "kubectl"
 }
 `;
-const KUBECTL_MANAGED_META = `id: kubectl-managed
-title: Refuses objects applied with kubectl
-description: Test policy that reads metadata.managedFields.
+
+// Iterates metadata's keys without naming managedFields: it sees them too.
+const METADATA_KEYS = `package policies.metadata_keys
+
+violation contains {"msg": $"metadata.{k} is not allowed", "path": "metadata"} if {
+	some k, _ in input.review.object.metadata
+	not k in {"name", "namespace", "labels", "annotations"}
+}
+`;
+const policyYaml = (id: string, what: string) => `id: ${id}
+title: ${id}
+description: Test policy that ${what}.
 severity: low
 action: deny
 match:
@@ -188,7 +197,7 @@ match:
 parameters:
   type: object
   properties: {}
-docs: https://example.com/kubectl-managed
+docs: https://example.com/${id}
 `;
 
 describe('the built-in library and a policy that names managedFields, built', () => {
@@ -208,7 +217,14 @@ describe('the built-in library and a policy that names managedFields, built', ()
     const dir = join(work, 'policies', 'kubectl-managed');
     mkdirSync(dir);
     writeFileSync(join(dir, 'policy.rego'), KUBECTL_MANAGED);
-    writeFileSync(join(dir, 'policy.yaml'), KUBECTL_MANAGED_META);
+    writeFileSync(
+      join(dir, 'policy.yaml'),
+      policyYaml('kubectl-managed', 'reads metadata.managedFields'),
+    );
+    const keys = join(work, 'policies', 'metadata-keys');
+    mkdirSync(keys);
+    writeFileSync(join(keys, 'policy.rego'), METADATA_KEYS);
+    writeFileSync(join(keys, 'policy.yaml'), policyYaml('metadata-keys', "lists metadata's keys"));
     out = join(work, 'bundle');
     await buildBundle({ policiesDir: join(work, 'policies'), outDir: out, opa });
     bundle = await loadBundle(out);
@@ -249,6 +265,17 @@ describe('the built-in library and a policy that names managedFields, built', ()
     expect(builtIn.length).toBeGreaterThan(30);
     expect(builtIn.filter((id) => records[id] !== false)).toEqual([]);
     expect(records['kubectl-managed']).toBe(true);
+    expect(records['metadata-keys']).toBe(true);
+  });
+
+  it("gives managedFields to a policy iterating metadata's keys", async () => {
+    const d = await handleAdmission(
+      review(withManagedFields(deployment('api'))),
+      snapshot(bundle, { 'metadata-keys': DENY, 'disallow-privileged': DENY }),
+    );
+    expect(d.violations.map((v) => [v.policy, v.msg])).toEqual([
+      ['metadata-keys', 'metadata.managedFields is not allowed'],
+    ]);
   });
 
   it('gives managedFields to a policy that names it, and it decides on them', async () => {
