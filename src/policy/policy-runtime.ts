@@ -276,11 +276,13 @@ async function build(
 }
 
 /**
- * `evaluation.workers: auto`: one worker per CPU the pod may use (its CPU limit, src/cpu-quota.ts),
- * not per core of the node.
+ * `evaluation.workers: auto`, from the CPUs the pod may use (its CPU limit, src/cpu-quota.ts),
+ * not the node's cores: with one CPU, none (the event loop evaluates, under the watchdog of
+ * watched-evaluator.ts: a worker would only add a thread hand-off per request and an isolate's
+ * memory for the same one CPU, docs/performance.md); with more, one worker per CPU.
  */
-export function autoWorkers(): number {
-  return cpuLimit().cpus;
+export function autoWorkers(cpus = cpuLimit().cpus): number {
+  return cpus <= 1 ? 0 : cpus;
 }
 
 /** The built-in policies and the constraints: one frozen set, in id order. */

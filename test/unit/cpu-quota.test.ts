@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuLimit } from '../../src/cpu-quota';
+import { autoWorkers } from '../../src/policy/policy-runtime';
 
 let root: string;
 beforeEach(() => {
@@ -82,5 +83,11 @@ describe('cpuLimit', () => {
 
   it('no cgroup information (not Linux): the schedulable CPUs, at least 1', () => {
     expect(cpuLimit(host('', 0)).cpus).toBe(1);
+  });
+});
+
+describe('evaluation.workers: auto', () => {
+  it('evaluates on the event loop with one CPU, one worker per CPU with more', () => {
+    expect([1, 2, 4].map((n) => autoWorkers(n))).toEqual([0, 2, 4]);
   });
 });
