@@ -199,8 +199,10 @@ export function floodReviews(): AdmissionReviewRequest[] {
 /**
  * `n` reviews like `r`, each with its own pod template (every container's image tag carries the
  * variant number, and the uid differs): sent in turn, more of them than the pod-spec cache holds
- * (evaluation.podSpecCache), so every review is evaluated in full, as a cluster whose writes are
- * all different templates would have it. A review without a pod template is returned alone.
+ * (evaluation.podSpecCache), so the policies that read images are evaluated for every review,
+ * as for a cluster whose writes all bring new images; the cache may still serve the policies
+ * that read other fields only (its key holds exactly the fields a policy reads). A review
+ * without a pod template is returned alone.
  */
 export function distinctTemplates(r: AdmissionReviewRequest, n: number): AdmissionReviewRequest[] {
   const object = r.request.object as { spec?: { containers?: unknown; template?: unknown } };

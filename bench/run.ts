@@ -20,9 +20,11 @@
 // the pod-spec cache on a Deployment rollout, rollout.ts; flood is 1 MiB Secrets and ConfigMaps
 // on fresh processes, flood.ts; gatekeeper is gatekeeper.ts),
 // BENCH_LIMITS (unrestricted,chart), BENCH_CHART_WORKERS (evaluation.workers variants of Palisade
-// in the chart setting, Deployment input, default "0,1"; the chart renders 2), BENCH_TEMPLATES
-// (distinct pod templates sent in turn to Palisade and the null webhook, default 2048, so the
-// pod-spec cache never hits; the target palisade-same sends one review again and again),
+// in the chart setting, Deployment input, default "1,2"; the chart renders auto, i.e. 0 on one
+// CPU), BENCH_TEMPLATES
+// (pod templates with distinct images sent in turn to Palisade and the null webhook, default
+// 2048: the policies that read images are evaluated every time; palisade-nocache runs with the
+// pod-spec cache off, palisade-same sends one review again and again),
 // BENCH_TARGETS (comma list of name prefixes, default palisade,null,opa), BENCH_RESULTS (output
 // file, default bench/results.json), BENCH_GK_ROUNDS (5) and BENCH_GK_ITERATIONS (1000).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -61,7 +63,7 @@ const INPUTS = (
 const GK_ITERATIONS = Number(process.env.BENCH_GK_ITERATIONS ?? 1000);
 const GK_ROUNDS = Number(process.env.BENCH_GK_ROUNDS ?? 5);
 const LIMITS = (process.env.BENCH_LIMITS ?? 'unrestricted,chart').split(',') as Setting[];
-const CHART_WORKERS = (process.env.BENCH_CHART_WORKERS ?? '0,1')
+const CHART_WORKERS = (process.env.BENCH_CHART_WORKERS ?? '1,2')
   .split(',')
   .filter((w) => w !== '')
   .map(Number);
@@ -403,7 +405,16 @@ async function main() {
             },
           );
         }
-        // The pod-spec cache's best case: the same Deployment review again and again.
+        // Without the pod-spec cache, and its best case (the same Deployment review again and again).
+        const off = chartConfigOf(set.bundle);
+        const noCache = {
+          ...off,
+          evaluation: { ...(off.evaluation as object), podSpecCache: { maxEntries: 0 } },
+        };
+        await palisade('palisade-nocache', configFile('palisade-nocache', noCache), {
+          inputs: ['deployment'],
+          saturationOnly: true,
+        });
         await palisade('palisade-same', configFile('palisade-same', chartConfigOf(set.bundle)), {
           inputs: ['deployment'],
           saturationOnly: true,
@@ -577,6 +588,11 @@ function writeSummary(run: {
         '50%',
       )?.p99_ms;
       s[`workers_${w}_cpu_us_per_request`] = v.cpu_us_per_request;
+    }
+    const noCache = sat('palisade-nocache');
+    if (noCache) {
+      s.nocache_rps = noCache.rps;
+      s.nocache_cpu_us_per_request = noCache.cpu_us_per_request;
     }
     const same = sat('palisade-same');
     if (same) {
