@@ -330,6 +330,14 @@ async function main() {
         for (const f of PACED) {
           const rate = Math.max(1, Math.round(own * f));
           for (const t of active.filter((x) => !x.saturationOnly)) {
+            // A rate past the target's own saturation only queues: its latency is the backlog.
+            const own = sat.find((r) => r.target === t.name)?.rps ?? 0;
+            if (own < rate) {
+              process.stderr.write(
+                `${setting.padEnd(12)} ${t.name.padEnd(14)} ${input.padEnd(10)} ${`${f * 100}%`.padEnd(10)} not run: ${rate} req/s is past its saturation rate (${own})\n`,
+              );
+              continue;
+            }
             const r = await load(setting, t, input, { label: `${f * 100}%`, rate });
             results.push(r);
             process.stderr.write(line(r));
