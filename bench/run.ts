@@ -380,7 +380,12 @@ async function main() {
       writeFileSync(file, stringify(config));
       return file;
     };
-    const chartConfigOf = (bundle: string) => chartConfig(ROOT, bundle);
+    // Rendered once per setting (helm template), then copied per target with its bundle.
+    const rendered = chart ? chartConfig(ROOT, set.bundle) : undefined;
+    const chartConfigOf = (bundle: string): Record<string, unknown> => ({
+      ...structuredClone(rendered!),
+      bundle,
+    });
     const targets: Target[] = [];
     const want = (name: string) => TARGETS.some((n) => name.startsWith(n));
     const palisade = async (name: string, file: string, extra: Partial<Target> = {}) => {
