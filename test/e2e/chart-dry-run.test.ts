@@ -1,12 +1,21 @@
 // The chart's objects as the real apiserver sees them: every scenario's render applied with
 // server-side dry run (schemas, CEL matchConditions, RBAC and CRD validation), in a namespace
 // that enforces Pod Security "restricted", with no warning; deploy/palisade.yaml likewise.
+//
+// The apiserver is shared with the other e2e files, and the chart's cluster-scoped objects that
+// keep their name across releases (the OpenReports CRDs, `helm.sh/resource-policy: keep`) may
+// already be there, owned by the field manager "helm" of another test's release: a dry run of
+// this render's labels on them would be a field-ownership conflict, which says nothing of what
+// this test checks (schemas, validation, Pod Security). So every dry run takes the fields over
+// (--force-conflicts), which a dry run never persists.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseManifests, renderText, SCENARIOS } from '../chart/render';
 import { kubectl, requireCluster, ROOT } from '../support/cluster';
 import { installCrds } from './chart/crds';
 import { createNamespace, podSecurityLabels, uniqueName } from './namespaces';
+
+const dryRun = ['apply', '--server-side', '--dry-run=server', '--force-conflicts', '-f', '-'];
 
 beforeAll(async () => {
   requireCluster();
@@ -23,7 +32,7 @@ it.each(['default', ...SCENARIOS])(
       release: ns,
       namespace: ns,
     });
-    const r = await kubectl(['apply', '--server-side', '--dry-run=server', '-f', '-'], text);
+    const r = await kubectl(dryRun, text);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const applied = r.stdout
@@ -44,7 +53,7 @@ it('deploy/palisade.yaml is accepted too', async () => {
     kind: 'List',
     items: JSON.parse(JSON.stringify(objects).replaceAll('palisade-system', ns)),
   });
-  const out = await kubectl(['apply', '--server-side', '--dry-run=server', '-f', '-'], manifests);
+  const out = await kubectl(dryRun, manifests);
   expect(out.stderr).toBe('');
   expect(out.code).toBe(0);
 });
@@ -57,7 +66,7 @@ it('the check can fail: a containerSecurityContext that breaks restricted is ref
     namespace: ns,
     set: { 'containerSecurityContext.allowPrivilegeEscalation': true },
   });
-  const r = await kubectl(['apply', '--server-side', '--dry-run=server', '-f', '-'], text);
+  const r = await kubectl(dryRun, text);
   expect(r.stderr).toContain('would violate PodSecurity "restricted:latest"');
   expect(r.stderr).toMatch(
     /pods "\S+-test" is forbidden: violates PodSecurity "restricted:latest"/,
