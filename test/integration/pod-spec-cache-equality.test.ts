@@ -334,3 +334,69 @@ describe('with worker threads (the PolicyRuntime of evaluation.workers 1)', () =
     }
   });
 });
+
+describe('a changed request field outside the template after a warm entry', () => {
+  // The key holds what a policy reads outside the template (disallow-default-namespace: the
+  // namespace and names; restrict-sa-token-automount: the namespace and the user): changing any
+  // of them after the entry is warm must decide as without the cache.
+  const base = deployment('api', [container({ privileged: false })]);
+  (base.metadata as Record<string, unknown>).namespace = 'shop';
+  type Review = AdmissionReviewRequest['request'];
+  const edits: Record<string, (r: Review, v: string) => void> = {
+    namespace: (r, v) => {
+      r.namespace = v;
+    },
+    'object namespace': (r, v) => {
+      (r.object!.metadata as Record<string, unknown>).namespace = v;
+    },
+    'both namespaces': (r, v) => {
+      r.namespace = v;
+      (r.object!.metadata as Record<string, unknown>).namespace = v;
+    },
+    name: (r, v) => {
+      r.name = v;
+    },
+    'object name': (r, v) => {
+      (r.object!.metadata as Record<string, unknown>).name = v;
+    },
+    'object generateName': (r, v) => {
+      (r.object!.metadata as Record<string, unknown>).generateName = v;
+    },
+    username: (r, v) => {
+      r.userInfo = { ...r.userInfo, username: v };
+    },
+    'object labels': (r, v) => {
+      (r.object!.metadata as Record<string, unknown>).labels = { 'app.kubernetes.io/name': v };
+    },
+  };
+  const values = fc.constantFrom(
+    'default',
+    'kube-system',
+    'shop',
+    '',
+    'kubernetes',
+    'system:serviceaccount:kube-system:service-account-controller',
+  );
+
+  it('is never answered from the old entry (fast-check)', async () => {
+    const snaps = snapshots();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...Object.keys(edits)),
+        values,
+        fc.constantFrom(...KINDS),
+        async (edit, value, kind) => {
+          const original = request(asKind(kind, templateOf(base)!, base));
+          const changed = structuredClone(original);
+          edits[edit]!(changed.request, value);
+          await handleAdmission(original, snaps.on); // warm the original's entries
+          const want = await handleAdmission(changed, snaps.off);
+          const got = await handleAdmission(changed, snaps.on);
+          expect(decisionText(got)).toBe(decisionText(want));
+        },
+      ),
+      { numRuns: 200, seed: 16 },
+    );
+    expect(podSpecCache(snaps.on)!.hits).toBeGreaterThan(0);
+  });
+});

@@ -6,19 +6,22 @@
 // The rules the policy's violation depends on (`opa deps`, as reads.ts) are searched for what they
 // read of input and data. Cacheable when every read is one of:
 //   input.parameters...                          in the key (the policy's parameters)
-//   input.review.{kind,operation,subResource,oldObject}...   the request fields, in the key
+//   input.review.{kind,operation,subResource,oldObject,namespace,name}...   request fields, in the key
+//   input.review.{object,userInfo}.<constant path>   (metadata.labels, userInfo.username): the
+//       value at that path, in the key (the object or userInfo whole, or a variable key: not)
 //   object.get(input.review.object, <pod_template_paths>[...], d)   the pod template, located
 //       through the generated kinds table (policies/lib/kubernetes/kinds.rego from kinds.ts);
 //       what the policies read of the template is the constant field after each reference to the
 //       rule holding it (`_template.spec`), all of it when one reference is bare
 //   data.* except data.inventory                 the bundle's own data (the snapshot's)
-// Anything else — the object outside its template, input.review.namespace, name, userInfo, a
-// variable key, input as a whole, `with`, data.inventory (set between snapshots), a builtin whose
+// Anything else — the object whole or below a variable key outside its template, userInfo whole,
+// input as a whole, `with`, data.inventory (set between snapshots), a builtin whose
 // result is not a function of its arguments — makes the policy not cacheable, with the reason.
 // One refinement: a complete boolean rule one of whose bodies is `input.review.operation !=
 // "UPDATE"` (or `== "CREATE"`) is true for every CREATE, the only operation cached; its other
 // bodies (pods.pod_judged's comparison with oldObject) cannot change its value and are not read.
 import type { PodSpecCacheRecord } from '../policy-meta';
+import { builtinKind } from '../source/kinds';
 import { packageName } from './aggregator';
 import type { Opa, RegoModule, RegoRule, RegoTerm } from './opa';
 import { constantPath, isInput, refText, ruleName, TYPE_CHECKS, usedRules } from './reads';
@@ -31,6 +34,8 @@ export const KEYED_REQUEST_FIELDS: readonly string[] = [
   'operation',
   'subResource',
   'oldObject',
+  'namespace',
+  'name',
 ];
 // OPA's builtins whose result is not a function of their arguments (OPA marks them
 // nondeterministic, plus the time- and network-dependent verifications).
@@ -258,10 +263,15 @@ class Scan {
     if (path[0] !== 'review') throw new NotCacheable(`reads input.${path[0]}`);
     if (path.length === 1) throw new NotCacheable('reads input.review as a whole');
     const field = path[1]!;
-    if (field === 'object') {
-      throw new NotCacheable(`reads input.${path.join('.')} outside the pod template`);
+    // A constant path below the object or userInfo (object.metadata.labels, userInfo.username):
+    // its value goes into the key, as a request field's does. The object or userInfo whole, or
+    // below a variable key (inputPath stops there, so the path is just review.object), is not.
+    const below = field === 'object' || field === 'userInfo';
+    if (below && path.length < 3) {
+      const where = field === 'object' ? ' outside the pod template' : '';
+      throw new NotCacheable(`reads input.${path.join('.')}${where}`);
     }
-    if (!KEYED_REQUEST_FIELDS.includes(field))
+    if (!below && !KEYED_REQUEST_FIELDS.includes(field))
       throw new NotCacheable(`reads input.review.${field}`);
     this.request.add(path.slice(1).join('.'));
   }
@@ -327,7 +337,10 @@ function unconditional(r: RegoRule): boolean {
  */
 function liveBodies(rules: RegoRule[]): RegoRule[] {
   const byName = new Map<string, RegoRule[]>();
-  for (const r of rules) byName.set(ruleName(r), [...(byName.get(ruleName(r)) ?? []), r]);
+  for (const r of rules) {
+    if (otherKindOnly(r)) continue;
+    byName.set(ruleName(r), [...(byName.get(ruleName(r)) ?? []), r]);
+  }
   const out: RegoRule[] = [];
   for (const group of byName.values()) {
     const trueForCreate = group.find((r) => isBooleanTrue(r) && createOnly(r));
@@ -350,6 +363,30 @@ function isBooleanTrue(r: RegoRule): boolean {
     v.value === true &&
     !r.else
   );
+}
+
+/**
+ * A definition (no else, not the default) whose body requires `input.review.kind.kind == "<K>"`
+ * for a kind K without a pod template: it holds for no request the cache looks up (only kinds
+ * with a pod template, by the same table, src/policy/source/kinds.ts), so it adds nothing to the
+ * rule's value for them and what it reads is not in the key (restrict-sa-token-automount's
+ * ServiceAccount check reads the object's name and the user).
+ */
+function otherKindOnly(r: RegoRule): boolean {
+  if (r.else || r.default) return false;
+  const body = r.body as { terms?: RegoTerm[] | RegoTerm; negated?: boolean; with?: unknown[] }[];
+  return (body ?? []).some((e) => {
+    if (e.negated || (e.with?.length ?? 0) > 0 || !Array.isArray(e.terms)) return false;
+    const [op, a, b] = e.terms;
+    if (op?.type !== 'ref' || refText(op) !== 'equal') return false;
+    const kindRef = (t: RegoTerm | undefined) =>
+      isInput(t) &&
+      (t.value as RegoTerm[]).length === 4 &&
+      inputPath(t).join('.') === 'review.kind.kind';
+    const other = (t: RegoTerm | undefined) =>
+      t?.type === 'string' && builtinKind(String(t.value))?.podTemplate === undefined;
+    return (kindRef(a) && other(b)) || (kindRef(b) && other(a));
+  });
 }
 
 /** A body of one expression `input.review.operation != "UPDATE"` or `== "CREATE"`. */
