@@ -17,7 +17,8 @@
 // Only CREATEs of a kind with a pod template (the kinds table) whose template is an object, with
 // no oldObject, are looked up: an UPDATE's key would hold its oldObject (pods.pod_judged reads
 // it), a DELETE has no object, and Gatekeeper constraints are never cached; nor is a Pod with the
-// per-Pod service-account token volume (hasTokenVolume).
+// per-Pod service-account token volume (hasTokenVolume), nor, for a Pod, a policy whose key holds
+// its generated name (readsPodName).
 import type { Config } from '../config/schema';
 import { policyEntry, type KnownJson } from './engine';
 import type { PodSpecCacheRecord } from './policy-meta';
@@ -164,9 +165,10 @@ export function planCached(
   if (located === undefined) return undefined;
   const { template, path } = located;
   const groups = new Map<string, EffectivePolicy[]>();
+  const isPod = req.kind.kind === 'Pod';
   for (const p of policies) {
     const sig = signature(p);
-    if (sig === null) continue;
+    if (sig === null || (isPod && readsPodName(p))) continue;
     const group = groups.get(sig);
     if (group) group.push(p);
     else groups.set(sig, [p]);
@@ -256,6 +258,28 @@ function signature(p: EffectivePolicy): string | null {
   return sig;
 }
 const signatures = new WeakMap<EffectivePolicy, string | null>();
+
+/**
+ * True when the policy's key holds a Pod's name: the request's name or the object's
+ * metadata.name (or above it), or the template's metadata or all of it (a Pod's template is the
+ * Pod). Every Pod of a rollout has its own generated name, so such an entry could only serve the
+ * same Pod sent again: for a Pod it is not looked up (nor kept), which is always exact
+ * (disallow-default-namespace, pss-baseline-apparmor, pss-baseline-seccomp).
+ */
+function readsPodName(p: EffectivePolicy): boolean {
+  let v = podNameReaders.get(p);
+  if (v === undefined) {
+    const r = cacheable(p)!;
+    const name = ['name', 'object', 'object.metadata', 'object.metadata.name'];
+    v =
+      r.template === '*' ||
+      r.template.includes('metadata') ||
+      r.request.some((f) => name.includes(f));
+    podNameReaders.set(p, v);
+  }
+  return v;
+}
+const podNameReaders = new WeakMap<EffectivePolicy, boolean>();
 
 /** The policy's record when it is cacheable (a well-formed record, not a constraint). */
 function cacheable(

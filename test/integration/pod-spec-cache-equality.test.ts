@@ -400,3 +400,23 @@ describe('a changed request field outside the template after a warm entry', () =
     expect(podSpecCache(snaps.on)!.hits).toBeGreaterThan(0);
   });
 });
+
+describe('a policy whose key holds the Pod’s name', () => {
+  it('is not looked up for a Pod (its generated name is its own), and decides as without', async () => {
+    const only = ['disallow-default-namespace', 'pss-baseline-apparmor'];
+    const off = Object.fromEntries(
+      findPolicyFolders(POLICIES)
+        .filter((id) => !only.includes(id))
+        .map((id) => [id, { action: 'off' }]),
+    );
+    const snaps = snapshots(off);
+    const p = pod('web', [container({ image: 'nginx:1.27' })]);
+    (p.metadata as Record<string, unknown>).namespace = 'default';
+    const r = request(p);
+    expect(await expectSameDecisions([r], snaps)).toBe(0);
+    expect(podSpecCache(snaps.on)!.misses).toBe(0);
+    // The same template as a Deployment is looked up (and hits when sent again).
+    const d = request(asKind('Deployment', templateOf(p)!, p));
+    expect(await expectSameDecisions([d], snaps)).toBeGreaterThan(0);
+  });
+});
