@@ -15,7 +15,7 @@ import { InlineEvaluator } from './engine';
 import { resolvePolicies, type EffectivePolicy } from './policy-set';
 import { noBundleSnapshot } from './no-bundle';
 import { PoolEvaluator } from './pool-evaluator';
-import { WatchedEvaluator } from './watched-evaluator';
+import { SyncWorkerEvaluator } from './sync-worker-evaluator';
 import { prepareSnapshot, type PolicySnapshot } from './snapshot';
 
 export type ReloadKind = 'config' | 'bundle' | 'constraints';
@@ -263,12 +263,12 @@ async function build(
   // Instantiating on this thread first proves the bundle runs with our host builtins before it
   // serves (a pool would only fail later, inside a worker).
   const limits = { maxMemoryBytes: config.evaluation.maxMemoryMiB * 1024 * 1024 };
-  const inline = new InlineEvaluator(bundle, limits);
+  new InlineEvaluator(bundle, limits);
   const ev = config.evaluation;
   const threads = ev.workers === 'auto' ? autoWorkers() : ev.workers;
   const evaluator =
     threads === 0
-      ? new WatchedEvaluator(bundle, limits, inline)
+      ? new SyncWorkerEvaluator(bundle, limits)
       : new PoolEvaluator(bundle, limits, { threads });
   // The evaluator proves the inventory fits the memory cap before the snapshot serves.
   if (inventory !== undefined) await evaluator.setInventory(inventory);
@@ -277,9 +277,10 @@ async function build(
 
 /**
  * `evaluation.workers: auto`, from the CPUs the pod may use (its CPU limit, src/cpu-quota.ts),
- * not the node's cores: with one CPU, none (the event loop evaluates, under the watchdog of
- * watched-evaluator.ts: a worker would only add a thread hand-off per request and an isolate's
- * memory for the same one CPU, docs/performance.md); with more, one worker per CPU.
+ * not the node's cores: with one CPU, none (one long-lived worker the event loop waits for in
+ * Atomics.wait, sync-worker-evaluator.ts: a pool would only add a thread hand-off and an event
+ * loop round trip per request for the same one CPU, docs/performance.md); with more, one worker
+ * per CPU.
  */
 export function autoWorkers(cpus = cpuLimit().cpus): number {
   return cpus <= 1 ? 0 : cpus;

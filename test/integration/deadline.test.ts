@@ -110,7 +110,7 @@ it('answers a late result of an evaluation on the event loop (workers: 0) as pas
 
 it('cuts a runaway evaluation on the event loop (workers: 0) at its deadline and serves the next one', async () => {
   // 200,000 items: 4e10 comparisons, far longer than any test may run, so an answer at all
-  // proves the evaluation was terminated (src/policy/watched-evaluator.ts), not awaited.
+  // proves the evaluation was terminated (src/policy/sync-worker-evaluator.ts), not awaited.
   const inline = await startHarness({
     bundle: join(work, 'bundle'),
     evaluation: { deadlineMs: 300, workers: 0, maxMemoryMiB: 256 },
