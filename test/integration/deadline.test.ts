@@ -11,32 +11,11 @@ import { buildBundle } from '../../src/policy/build/build-bundle';
 import { Opa, pinnedOpaPath } from '../../src/policy/build/opa';
 import { pod, review } from '../fixtures/reviews';
 import { startHarness, type Harness } from './harness';
+import { SLOW_META, SLOW_POLICY } from './slow-policy';
 
 const ROOT = join(__dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'palisade-deadline-'));
 let h: Harness;
-
-// A policy whose cost is quadratic in its input and needs almost no memory: a ConfigMap with
-// 20,000 items means 400 million comparisons, seconds of wasm time.
-const SLOW_POLICY = `package policies.slow_pairs
-
-violation contains {"msg": "duplicate items"} if {
-\tcount([1 | some a in input.review.object.data.items; some b in input.review.object.data.items; a == b]) > count(input.review.object.data.items)
-}
-`;
-const SLOW_META = `id: slow-pairs
-title: Quadratic test policy
-description: Compares every pair of items; used to test the evaluation deadline.
-severity: low
-action: deny
-match:
-  kinds: [ConfigMap]
-  operations: [CREATE]
-parameters:
-  type: object
-  properties: {}
-docs: https://example.com/slow-pairs
-`;
 
 beforeAll(async () => {
   cpSync(join(ROOT, 'policies'), join(work, 'policies'), { recursive: true });

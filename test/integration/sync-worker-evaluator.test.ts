@@ -26,6 +26,7 @@ import { parseDocuments } from '../../src/policy/source/yaml';
 import { SyncWorkerEvaluator } from '../../src/policy/sync-worker-evaluator';
 import { container, pod, review } from '../fixtures/reviews';
 import { BUNDLE } from './harness';
+import { SLOW_META, SLOW_POLICY } from './slow-policy';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -127,25 +128,6 @@ describe('a runaway evaluation', () => {
   const work = mkdtempSync(join(tmpdir(), 'palisade-sync-deadline-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   // Quadratic in its input (deadline.test.ts): 20,000 items are seconds of wasm time.
-  const SLOW_POLICY = `package policies.slow_pairs
-
-violation contains {"msg": "duplicate items"} if {
-\tcount([1 | some a in input.review.object.data.items; some b in input.review.object.data.items; a == b]) > count(input.review.object.data.items)
-}
-`;
-  const SLOW_META = `id: slow-pairs
-title: Quadratic test policy
-description: Compares every pair of items; used to test the evaluation deadline.
-severity: low
-action: deny
-match:
-  kinds: [ConfigMap]
-  operations: [CREATE]
-parameters:
-  type: object
-  properties: {}
-docs: https://example.com/slow-pairs
-`;
   const configMap = (items: number) =>
     review({
       apiVersion: 'v1',
