@@ -4,29 +4,18 @@
 import { once } from 'node:events';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request } from 'node:https';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBundle } from '../../src/policy/build/build-bundle';
-import { Opa, pinnedOpaPath } from '../../src/policy/build/opa';
 import { pod, review } from '../fixtures/reviews';
 import { startHarness, type Harness } from './harness';
-import { SLOW_META, SLOW_POLICY } from './slow-policy';
+import { buildSlowBundle } from './slow-policy';
 
-const ROOT = join(__dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'palisade-deadline-'));
 let h: Harness;
 
 beforeAll(async () => {
-  cpSync(join(ROOT, 'policies'), join(work, 'policies'), { recursive: true });
-  mkdirSync(join(work, 'policies', 'slow-pairs'));
-  writeFileSync(join(work, 'policies', 'slow-pairs', 'policy.rego'), SLOW_POLICY);
-  writeFileSync(join(work, 'policies', 'slow-pairs', 'policy.yaml'), SLOW_META);
-  await buildBundle({
-    policiesDir: join(work, 'policies'),
-    outDir: join(work, 'bundle'),
-    opa: new Opa(pinnedOpaPath()),
-  });
+  await buildSlowBundle(work);
   h = await startHarness({
     bundle: join(work, 'bundle'),
     failureMode: 'closed',

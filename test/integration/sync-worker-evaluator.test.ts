@@ -2,7 +2,7 @@
 // inline evaluator on every example, data.inventory applied, a runaway evaluation answered by
 // the deadline and the next one served by a fresh worker, inputs and replies larger than the
 // shared buffer, evaluation errors with their code, and close().
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../../src/config/load';
@@ -13,7 +13,6 @@ import { Inventory } from '../../src/gatekeeper/inventory';
 import { constraintPolicies } from '../../src/gatekeeper/policies';
 import { parseTemplate } from '../../src/gatekeeper/template';
 import { loadBundle, type Bundle } from '../../src/policy/bundle';
-import { buildBundle } from '../../src/policy/build/build-bundle';
 import { Opa, pinnedOpaPath } from '../../src/policy/build/opa';
 import { InlineEvaluator, serializeInput } from '../../src/policy/engine';
 import { resolvePolicies } from '../../src/policy/policy-set';
@@ -26,7 +25,7 @@ import { parseDocuments } from '../../src/policy/source/yaml';
 import { SyncWorkerEvaluator } from '../../src/policy/sync-worker-evaluator';
 import { container, pod, review } from '../fixtures/reviews';
 import { BUNDLE } from './harness';
-import { SLOW_META, SLOW_POLICY } from './slow-policy';
+import { buildSlowBundle } from './slow-policy';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -137,15 +136,7 @@ describe('a runaway evaluation', () => {
     });
 
   it('is answered by PAL_ERR_DEADLINE and the next evaluation is served', async () => {
-    cpSync(join(ROOT, 'policies'), join(work, 'policies'), { recursive: true });
-    mkdirSync(join(work, 'policies', 'slow-pairs'));
-    writeFileSync(join(work, 'policies', 'slow-pairs', 'policy.rego'), SLOW_POLICY);
-    writeFileSync(join(work, 'policies', 'slow-pairs', 'policy.yaml'), SLOW_META);
-    await buildBundle({
-      policiesDir: join(work, 'policies'),
-      outDir: join(work, 'bundle'),
-      opa: new Opa(pinnedOpaPath()),
-    });
+    await buildSlowBundle(work);
     const slow = await loadBundle(join(work, 'bundle'));
     const config = validateConfig('t', {
       bundle: join(work, 'bundle'),
